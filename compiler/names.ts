@@ -1,0 +1,41 @@
+// Name conversions shared by the analysis passes and every backend, so all
+// targets agree on tables, columns and paths. Pluralization uses `pluralize`.
+import pluralize from 'pluralize';
+
+/** Split camelCase / PascalCase / snake_case / kebab-case into lower-case words. */
+export function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w.length > 0)
+    .map((w) => w.toLowerCase());
+}
+
+export const snake = (name: string): string => words(name).join('_');
+export const kebab = (name: string): string => words(name).join('-');
+export const camel = (name: string): string =>
+  words(name)
+    .map((w, i) => (i === 0 ? w : w[0]!.toUpperCase() + w.slice(1)))
+    .join('');
+export const pascal = (name: string): string =>
+  words(name)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+
+/** Pluralize the last word only: `OrderLine` -> `order_lines`, `Person` -> `people`. */
+export function pluralWords(name: string): string[] {
+  const ws = words(name);
+  if (ws.length === 0) return ws;
+  ws[ws.length - 1] = pluralize.plural(ws[ws.length - 1]!);
+  return ws;
+}
+
+export const pluralSnake = (name: string): string => pluralWords(name).join('_');
+export const pluralKebab = (name: string): string => pluralWords(name).join('-');
+
+/** Human label: `displayName` -> `Display name`. */
+export function humanize(name: string): string {
+  const text = words(name).join(' ');
+  return text.length === 0 ? text : text[0]!.toUpperCase() + text.slice(1);
+}
