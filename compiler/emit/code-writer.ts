@@ -59,7 +59,10 @@ export class CodeWriter {
 }
 
 /** Join items with a separator, dropping empty ones (joinToNode-style). */
-export function joinNonEmpty(items: Iterable<string | undefined | false>, separator: string): string {
+export function joinNonEmpty(
+  items: Iterable<string | undefined | false>,
+  separator: string,
+): string {
   const kept: string[] = [];
   for (const item of items) if (item) kept.push(item);
   return kept.join(separator);

@@ -41,7 +41,12 @@ export type ScalarType = z.infer<typeof ScalarTypeSchema>;
 export const OnDeleteSchema = z.enum(['cascade', 'restrict', 'set null']);
 export type OnDelete = z.infer<typeof OnDeleteSchema>;
 
-export const RelationKindSchema = z.enum(['many-to-one', 'one-to-one', 'one-to-many', 'many-to-many']);
+export const RelationKindSchema = z.enum([
+  'many-to-one',
+  'one-to-one',
+  'one-to-many',
+  'many-to-many',
+]);
 export type RelationKind = z.infer<typeof RelationKindSchema>;
 
 /** The type of a field as declared, with relations resolved. */
@@ -428,7 +433,11 @@ export const EventFieldSchema = z.object({
   /** `orderId` for an entity field */
   apiName: z.string(),
   type: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('scalar'), scalar: ScalarTypeSchema, length: z.number().optional() }),
+    z.object({
+      kind: z.literal('scalar'),
+      scalar: ScalarTypeSchema,
+      length: z.number().optional(),
+    }),
     z.object({ kind: z.literal('enum'), enum: z.string() }),
     z.object({ kind: z.literal('entity'), entity: z.string() }),
   ]),

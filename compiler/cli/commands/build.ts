@@ -1,0 +1,29 @@
+import type { CAC } from 'cac';
+import { resolve } from 'node:path';
+import { build } from '../../build.js';
+import type { CommandResult } from '../main.js';
+import { printDiagnostics } from '../print.js';
+
+export function registerBuild(cli: CAC, run: (result: CommandResult) => void): void {
+  cli
+    .command('build <entry>', 'Compile the model and write the whole app')
+    .option('--out <dir>', 'Output folder', { default: 'out' })
+    .option('--force', 'On a merge conflict, write the new output and keep yours as <name>.orig')
+    .action((entry: string, options: { out: string; force?: boolean }) => {
+      run(
+        (() => {
+          const result = build(resolve(entry), resolve(options.out), {
+            force: options.force ?? false,
+          });
+          printDiagnostics(result.diagnostics);
+          if (result.summary) {
+            const s = result.summary;
+            process.stdout.write(
+              `bitcup: ${s.written.length} written, ${s.unchanged.length} unchanged, ${s.removed.length} removed in ${Math.round(s.ms)} ms\n`,
+            );
+          }
+          return result.ok ? 0 : 1;
+        })(),
+      );
+    });
+}
