@@ -1,19 +1,16 @@
 #!/usr/bin/env bash
-# The one test command (README, CONTRIBUTING, .ci/run): static checks on the
-# project, then every vitest suite (unit, fixtures, and the integration suites
-# that build the examples and run their output for real).
+# The one test command (README, CONTRIBUTING, .ci/run): set-up, static checks
+# on the project, then every vitest suite (unit, fixtures, and the integration
+# suites that build the examples and run their output for real).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== build"
-npm run build
+bash scripts/setup.sh
 echo "== typecheck"
 npx tsc --noEmit
 echo "== eslint"
 npx eslint .
 echo "== prettier"
 npx prettier --check .
-echo "== python toolchain"
-bash scripts/setup-python.sh
 echo "== vitest"
 npx vitest run "$@"
