@@ -279,6 +279,31 @@ export const codes = {
   // ---- BC7xxx migrations (database engineer)
 
   // ---- BC8xxx emit / merge (emitter engineer)
+  BC8001: { severity: 'error', message: 'cannot write `{path}`: {reason}' },
+  BC8002: {
+    severity: 'error',
+    message: 'a backend produced an invalid output path `{path}`: {reason}',
+  },
+  BC8003: { severity: 'error', message: '`{path}` is produced more than once ({backends})' },
+  BC8004: {
+    severity: 'error',
+    message:
+      'merge conflict in `{path}`: your edit and the new output change the same lines; the file is left as you wrote it (rerun with --force to write the new output and keep yours as `{path}.orig`)',
+  },
+  BC8005: {
+    severity: 'error',
+    message:
+      '`{path}` already exists and was not written by bitcup; it is left unchanged (rerun with --force to replace it and keep yours as `{path}.orig`)',
+  },
+  BC8006: {
+    severity: 'warning',
+    message: '`{path}` is no longer generated, but you edited it, so it is left in place',
+  },
+  BC8007: {
+    severity: 'warning',
+    message: 'cannot read the emitter manifest `{path}`: {reason}; every file is treated as new',
+  },
+  BC8008: { severity: 'error', message: 'cannot remove `{path}`: {reason}' },
 
   // ---- BC9xxx internal
   BC9001: {
