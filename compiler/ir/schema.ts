@@ -547,6 +547,14 @@ export const ArchitectureSchema = z.object({
       replicas: z.number().int().optional(),
       needs: z.array(z.string()),
       reason: z.string(),
+      /** optional (H6): backend autoscaler bounds, from deploy.kubernetes.backend */
+      autoscaling: z
+        .object({ minReplicas: z.number().int(), maxReplicas: z.number().int() })
+        .optional(),
+      /** optional (H6): container requests/limits, the model's or the architecture pass's defaults */
+      resources: z.object({ cpu: ResourcesSchema, memory: ResourcesSchema }).optional(),
+      /** optional (H6): the command a service runs when it is not the image's default */
+      command: z.array(z.string()).optional(),
     }),
   ),
   hasEvents: z.boolean(),
