@@ -1,0 +1,1 @@
+"""BITCUP runtime: hand-written support code copied into every generated backend."""
