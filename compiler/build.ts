@@ -1,38 +1,11 @@
 // build(entry, out): compile, run every backend, write through the emitter.
-import { compile } from './index.js';
-import { backends } from './backends/index.js';
-import type { GeneratedFile } from './backends/types.js';
-import type { Diagnostic } from './diagnostics/diagnostic.js';
-import { readPreviousOutput, writeOutput, type EmitSummary } from './emit/writer.js';
+// One run of an IncrementalBuilder: the same code path as watch and dev,
+// with nothing remembered between runs but the output's manifest.
+import { IncrementalBuilder, type BuildOptions, type BuildResult } from './incremental/builder.js';
 
-export interface BuildOptions {
-  force?: boolean;
-  allowDestructive?: boolean;
-}
-
-export interface BuildResult {
-  diagnostics: Diagnostic[];
-  summary?: EmitSummary;
-  ok: boolean;
-}
+export type { BuildOptions, BuildResult } from './incremental/builder.js';
+export { IncrementalBuilder } from './incremental/builder.js';
 
 export function build(entry: string, out: string, options: BuildOptions = {}): BuildResult {
-  const started = performance.now();
-  const compiled = compile(entry);
-  const diagnostics = [...compiled.diagnostics];
-  if (!compiled.program) return { diagnostics, ok: false };
-  const previous = readPreviousOutput(out);
-  const files: GeneratedFile[] = [];
-  for (const backend of backends) {
-    files.push(
-      ...backend.generate(compiled.program, {
-        previous,
-        report: (d) => diagnostics.push(d),
-      }),
-    );
-  }
-  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, ok: false };
-  const summary = writeOutput(out, files, { force: options.force ?? false, started });
-  diagnostics.push(...summary.diagnostics);
-  return { diagnostics, summary, ok: !summary.diagnostics.some((d) => d.severity === 'error') };
+  return new IncrementalBuilder(entry, out, options).rebuild();
 }

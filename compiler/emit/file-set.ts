@@ -1,0 +1,59 @@
+// The backends' files as one checked set: valid relative paths, one producer
+// per path, sorted by path (the emitter and the manifest are deterministic).
+import type { GeneratedFile } from '../backends/types.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { makeDiagnostic } from '../diagnostics/collector.js';
+import { MANIFEST_DIR } from './manifest.js';
+
+export interface ProducedFile extends GeneratedFile {
+  /** the backend that produced it, for diagnostics */
+  backend: string;
+}
+
+/** Why `path` cannot be an output path, or undefined when it can. */
+export function invalidPathReason(path: string): string | undefined {
+  if (path === '') return 'it is empty';
+  if (path.includes('\\')) return 'it must use `/` separators';
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return 'it must be relative';
+  const segments = path.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..'))
+    return 'it has an empty, `.` or `..` segment';
+  if (segments[0] === MANIFEST_DIR && segments[1] === 'manifest.json')
+    return 'the manifest is the emitter’s own';
+  if (path.includes('\0')) return 'it contains a NUL character';
+  return undefined;
+}
+
+export function checkFileSet(files: readonly ProducedFile[]): {
+  files: ProducedFile[];
+  diagnostics: Diagnostic[];
+} {
+  const diagnostics: Diagnostic[] = [];
+  const byPath = new Map<string, ProducedFile>();
+  const reported = new Set<string>();
+  for (const file of files) {
+    const reason = invalidPathReason(file.path);
+    if (reason) {
+      diagnostics.push(makeDiagnostic('BC8002', undefined, { path: file.path, reason }));
+      continue;
+    }
+    const first = byPath.get(file.path);
+    if (first) {
+      if (!reported.has(file.path)) {
+        reported.add(file.path);
+        diagnostics.push(
+          makeDiagnostic('BC8003', undefined, {
+            path: file.path,
+            backends: `${first.backend} and ${file.backend}`,
+          }),
+        );
+      }
+      continue;
+    }
+    byPath.set(file.path, file);
+  }
+  const sorted = [...byPath.values()].sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+  );
+  return { files: sorted, diagnostics };
+}

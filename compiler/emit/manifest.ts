@@ -1,0 +1,125 @@
+// The emitter's memory, `<out>/.bitcup/manifest.json`: for every file a build
+// produced, its owner and hash, and for generated files the pristine content
+// last generated (the base of the three-way merge) and the IR parts it
+// depends on. Serialized with a fixed key order and sorted paths, one file per
+// line, so the same output gives the same bytes. Entries are immutable: the
+// serialized line of an unchanged entry is reused (incremental builds).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { FileOwnership } from '../backends/types.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { makeDiagnostic } from '../diagnostics/collector.js';
+
+export const MANIFEST_DIR = '.bitcup';
+export const MANIFEST_PATH = `${MANIFEST_DIR}/manifest.json`;
+export const MANIFEST_VERSION = 1;
+
+export interface ManifestEntry {
+  readonly ownership: FileOwnership;
+  /** sha256 of the content last generated */
+  readonly hash: string;
+  /** generated files: POSIX mode */
+  readonly mode?: number;
+  /** generated files: the IR parts the file depends on, as the backend declared them */
+  readonly dependsOn?: readonly string[];
+  /** generated files: hash of those parts' hashes when the file was generated */
+  readonly deps?: string;
+  /** generated files: the pristine content last generated */
+  readonly content?: string;
+}
+
+export interface Manifest {
+  /** hash of every IR part of the program last built (see incremental/parts.ts) */
+  parts: Record<string, string>;
+  files: Map<string, ManifestEntry>;
+}
+
+const EntrySchema = z.object({
+  ownership: z.enum(['generated', 'user', 'history']),
+  hash: z.string(),
+  mode: z.number().int().optional(),
+  dependsOn: z.array(z.string()).optional(),
+  deps: z.string().optional(),
+  content: z.string().optional(),
+});
+
+const ManifestSchema = z.object({
+  version: z.literal(MANIFEST_VERSION),
+  parts: z.record(z.string(), z.string()),
+  files: z.record(z.string(), EntrySchema),
+});
+
+export function emptyManifest(): Manifest {
+  return { parts: {}, files: new Map() };
+}
+
+/** The manifest of `out`; empty (and a warning when it exists but is unusable) otherwise. */
+export function readManifest(out: string): { manifest: Manifest; diagnostics: Diagnostic[] } {
+  let text: string;
+  try {
+    text = readFileSync(join(out, MANIFEST_PATH), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return { manifest: emptyManifest(), diagnostics: [] };
+    return unusable(error as Error);
+  }
+  try {
+    const parsed = ManifestSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) return unusable(new Error('it does not match its schema'));
+    const files = new Map<string, ManifestEntry>();
+    for (const path of Object.keys(parsed.data.files).sort())
+      files.set(path, normalizeEntry(parsed.data.files[path]!));
+    return { manifest: { parts: parsed.data.parts, files }, diagnostics: [] };
+  } catch (error) {
+    return unusable(error as Error);
+  }
+}
+
+function unusable(error: Error) {
+  return {
+    manifest: emptyManifest(),
+    diagnostics: [
+      makeDiagnostic('BC8007', undefined, { path: MANIFEST_PATH, reason: error.message }),
+    ],
+  };
+}
+
+/** An entry with its keys in the one serialized order (absent keys left out). */
+export function normalizeEntry(entry: ManifestEntry): ManifestEntry {
+  const normal: {
+    ownership: FileOwnership;
+    hash: string;
+    mode?: number;
+    dependsOn?: readonly string[];
+    deps?: string;
+    content?: string;
+  } = { ownership: entry.ownership, hash: entry.hash };
+  if (entry.mode !== undefined) normal.mode = entry.mode;
+  if (entry.dependsOn !== undefined) normal.dependsOn = entry.dependsOn;
+  if (entry.deps !== undefined) normal.deps = entry.deps;
+  if (entry.content !== undefined) normal.content = entry.content;
+  return normal;
+}
+
+const serializedLines = new WeakMap<ManifestEntry, string>();
+
+function entryLine(path: string, entry: ManifestEntry): string {
+  let line = serializedLines.get(entry);
+  if (line === undefined) {
+    line = JSON.stringify(normalizeEntry(entry));
+    serializedLines.set(entry, line);
+  }
+  return `    ${JSON.stringify(path)}: ${line}`;
+}
+
+export function serializeManifest(manifest: Manifest): string {
+  const parts = Object.keys(manifest.parts)
+    .sort()
+    .map((key) => `    ${JSON.stringify(key)}: ${JSON.stringify(manifest.parts[key])}`);
+  const files = [...manifest.files.keys()]
+    .sort()
+    .map((path) => entryLine(path, manifest.files.get(path)!));
+  const block = (lines: string[]) => (lines.length ? `{\n${lines.join(',\n')}\n  }` : '{}');
+  return `{\n  "version": ${MANIFEST_VERSION},\n  "parts": ${block(parts)},\n  "files": ${block(files)}\n}\n`;
+}

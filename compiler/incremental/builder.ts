@@ -1,0 +1,148 @@
+// Incremental builds: one builder per (entry, out) keeps, between runs, the
+// manifest, the IR part hashes and each backend's last files. A rebuild
+//   1. compiles (the front end's parse cache skips unchanged source files),
+//   2. hashes the IR parts and finds the changed ones,
+//   3. runs the backends: a backend with `generateChanged` regenerates only
+//      the files that depend on a changed part (the others are carried over);
+//      any other backend regenerates everything, and the emitter compares
+//      in memory with the last pristine output,
+//   4. emits: only files whose content changed touch the disk.
+// With an error nothing is emitted: the last good output stays as it was.
+import { compile } from '../index.js';
+import { backends as registeredBackends } from '../backends/index.js';
+import type { Backend, BackendContext, GeneratedFile } from '../backends/types.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { makeDiagnostic } from '../diagnostics/collector.js';
+import type { Program } from '../ir/schema.js';
+import type { ProducedFile } from '../emit/file-set.js';
+import type { Manifest } from '../emit/manifest.js';
+import { readPreviousOutput, writeOutput, type EmitSummary } from '../emit/writer.js';
+import { changedParts, hashParts, isAffected } from './parts.js';
+
+/**
+ * Optional for a backend: regenerate only what `changed` affects. It returns
+ * every file whose dependsOn is affected (see parts.ts `isAffected`); the
+ * builder keeps the backend's other files from the previous run. The result
+ * must equal filtering `generate()` by the same test.
+ */
+export interface PartialBackend extends Backend {
+  generateChanged(
+    program: Program,
+    context: BackendContext,
+    changed: ReadonlySet<string>,
+    parts: Record<string, string>,
+  ): GeneratedFile[];
+}
+
+function isPartial(backend: Backend): backend is PartialBackend {
+  return typeof (backend as Partial<PartialBackend>).generateChanged === 'function';
+}
+
+export interface BuildOptions {
+  force?: boolean;
+  allowDestructive?: boolean;
+  /** drop migration revisions (`bitcup dev` never writes them) */
+  skipHistory?: boolean;
+  /** the backends to run (tests); the registered ones by default */
+  backends?: readonly Backend[];
+  /** the front end (tests); compile() by default */
+  frontEnd?: typeof compile;
+}
+
+export interface BuildResult {
+  diagnostics: Diagnostic[];
+  summary?: EmitSummary;
+  ok: boolean;
+  program?: Program;
+  /** absolute paths of the model's source files (what a watcher watches) */
+  sourceFiles: string[];
+  /** IR parts that changed since the previous run of this builder (all on the first) */
+  changedParts: string[];
+}
+
+export class IncrementalBuilder {
+  private manifest: Manifest | undefined;
+  private parts: Record<string, string> | undefined;
+  private readonly lastFiles = new Map<string, GeneratedFile[]>();
+
+  constructor(
+    readonly entry: string,
+    readonly out: string,
+    readonly options: BuildOptions = {},
+  ) {}
+
+  /** Rebuild; `files` are in-memory source contents by absolute path (editor buffers, tests). */
+  rebuild(files?: ReadonlyMap<string, string>): BuildResult {
+    const started = performance.now();
+    const diagnostics: Diagnostic[] = [];
+    const internal = (phase: string, error: unknown) =>
+      diagnostics.push(
+        makeDiagnostic('BC9001', undefined, { phase, reason: (error as Error).message }),
+      );
+    let compiled;
+    try {
+      compiled = (this.options.frontEnd ?? compile)(this.entry, files ? { files } : {});
+    } catch (error) {
+      internal('compile', error);
+      return { diagnostics, ok: false, sourceFiles: [this.entry], changedParts: [] };
+    }
+    diagnostics.push(...compiled.diagnostics);
+    const result: BuildResult = {
+      diagnostics,
+      ok: false,
+      sourceFiles: compiled.files.length ? compiled.files : [this.entry],
+      changedParts: [],
+    };
+    const program = compiled.program;
+    if (!program || diagnostics.some((d) => d.severity === 'error')) return result;
+    result.program = program;
+
+    const parts = hashParts(program);
+    const changed = this.parts ? changedParts(this.parts, parts) : new Set(Object.keys(parts));
+    result.changedParts = [...changed].sort();
+    const previous = readPreviousOutput(this.out);
+    const context: BackendContext = { previous, report: (d) => diagnostics.push(d) };
+    const produced: ProducedFile[] = [];
+    const lastFiles = new Map<string, GeneratedFile[]>();
+    for (const backend of this.options.backends ?? registeredBackends) {
+      let files: GeneratedFile[];
+      try {
+        const last = this.lastFiles.get(backend.name);
+        if (isPartial(backend) && last) {
+          const fresh = backend.generateChanged(program, context, changed, parts);
+          const freshPaths = new Set(fresh.map((f) => f.path));
+          files = [
+            ...last.filter(
+              (f) => !freshPaths.has(f.path) && !isAffected(f.dependsOn, changed, parts),
+            ),
+            ...fresh,
+          ];
+        } else files = backend.generate(program, context);
+      } catch (error) {
+        internal(`backend ${backend.name}`, error);
+        continue;
+      }
+      lastFiles.set(backend.name, files);
+      for (const file of files) produced.push({ ...file, backend: backend.name });
+    }
+    if (diagnostics.some((d) => d.severity === 'error')) return result;
+
+    const summary = writeOutput(this.out, produced, {
+      force: this.options.force ?? false,
+      started,
+      parts,
+      skipHistory: this.options.skipHistory ?? false,
+      ...(this.manifest ? { manifest: this.manifest } : {}),
+    });
+    diagnostics.push(...summary.diagnostics);
+    result.summary = summary;
+    result.ok = !summary.diagnostics.some((d) => d.severity === 'error');
+    // the next run starts from what is on disk now (re-read it after an internal error)
+    const broken = summary.diagnostics.some((d) => d.code === 'BC9001');
+    this.manifest = broken ? undefined : summary.manifest;
+    this.parts = broken ? undefined : parts;
+    this.lastFiles.clear();
+    for (const [name, files] of lastFiles) this.lastFiles.set(name, files);
+    return result;
+  }
+}
