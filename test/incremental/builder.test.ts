@@ -1,0 +1,157 @@
+// The incremental builder with a stand-in front end: what a rebuild
+// regenerates and writes after an edit, and that it equals a clean build.
+import {
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { IncrementalBuilder, build } from '../../compiler/build.js';
+import type { Backend } from '../../compiler/backends/types.js';
+import { fakeBackend, fakeFrontEnd, partialFakeBackend, type FakeModel } from './fake-model.js';
+
+let dir: string;
+let entry: string;
+let out: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bitcup-incr-'));
+  entry = join(dir, 'model.json');
+  out = join(dir, 'out');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const model: FakeModel = {
+  app: 'Shop',
+  entities: [
+    { name: 'Customer', fields: ['email'] },
+    { name: 'Order', fields: ['note'] },
+    { name: 'Product', fields: ['sku', 'name'] },
+  ],
+};
+const save = (m: FakeModel) => writeFileSync(entry, JSON.stringify(m));
+const withField = (m: FakeModel, entity: string, field: string): FakeModel => ({
+  ...m,
+  entities: m.entities.map((e) => (e.name === entity ? { ...e, fields: [...e.fields, field] } : e)),
+});
+
+function tree(root: string, prefix = ''): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const name of readdirSync(root).sort()) {
+    const full = join(root, name);
+    if (statSync(full).isDirectory()) Object.assign(files, tree(full, `${prefix}${name}/`));
+    else files[`${prefix}${name}`] = readFileSync(full, 'utf8');
+  }
+  return files;
+}
+
+for (const kind of ['full', 'partial'] as const) {
+  describe(`a ${kind} backend`, () => {
+    const make = (): Backend => (kind === 'full' ? fakeBackend : partialFakeBackend());
+
+    it('writes only the files of the edited entity, like a clean build', () => {
+      save(model);
+      const backend = make();
+      const builder = new IncrementalBuilder(entry, out, {
+        frontEnd: fakeFrontEnd,
+        backends: [backend],
+      });
+      const first = builder.rebuild();
+      expect(first.ok).toBe(true);
+      expect(first.summary!.written).toEqual([
+        'README.md',
+        'models/__init__.py',
+        'models/customer.py',
+        'models/order.py',
+        'models/product.py',
+      ]);
+      const start = join(dir, 'start');
+      cpSync(out, start, { recursive: true });
+
+      const edited = withField(model, 'Order', 'total');
+      save(edited);
+      const second = builder.rebuild();
+      expect(second.changedParts).toEqual(['entities', 'entity:Order', 'program']);
+      expect(second.summary!.written).toEqual(['models/order.py']);
+      expect(second.summary!.undeclared).toEqual([]);
+      if ('generatedEntities' in backend)
+        expect(backend.generatedEntities).toEqual(['Customer', 'Order', 'Product', 'Order']);
+
+      // a clean build of the same model from the same starting output
+      const clean = build(entry, start, { frontEnd: fakeFrontEnd, backends: [fakeBackend] });
+      expect(clean.ok).toBe(true);
+      expect(tree(out)).toEqual(tree(start));
+    });
+
+    it('removes the files of a removed entity and adds those of a new one', () => {
+      save(model);
+      const builder = new IncrementalBuilder(entry, out, {
+        frontEnd: fakeFrontEnd,
+        backends: [make()],
+      });
+      builder.rebuild();
+      save({
+        ...model,
+        entities: [...model.entities.slice(1), { name: 'Tag', fields: ['label'] }],
+      });
+      const summary = builder.rebuild().summary!;
+      expect(summary.removed).toEqual(['models/customer.py']);
+      expect(summary.written).toEqual(['models/__init__.py', 'models/tag.py']);
+      expect(readFileSync(join(out, 'models/__init__.py'), 'utf8')).not.toContain('Customer');
+    });
+
+    it('keeps the last good output untouched while the model has errors', () => {
+      save(model);
+      const builder = new IncrementalBuilder(entry, out, {
+        frontEnd: fakeFrontEnd,
+        backends: [make()],
+      });
+      builder.rebuild();
+      const before = tree(out);
+      writeFileSync(entry, '{ "app": ');
+      const broken = builder.rebuild();
+      expect(broken.ok).toBe(false);
+      expect(broken.summary).toBeUndefined();
+      expect(broken.diagnostics.map((d) => d.code)).toEqual(['BC1001']);
+      expect(tree(out)).toEqual(before);
+      // fixed: the rebuild compares with the last good build, not the broken one
+      save(withField(model, 'Product', 'price'));
+      const fixed = builder.rebuild();
+      expect(fixed.changedParts).toEqual(['entities', 'entity:Product', 'program']);
+      expect(fixed.summary!.written).toEqual(['models/product.py']);
+    });
+  });
+}
+
+describe('builder robustness', () => {
+  it('reports a throwing backend as an internal error and writes nothing', () => {
+    save(model);
+    const throwing: Backend = {
+      name: 'boom',
+      generate: () => {
+        throw new Error('kaboom');
+      },
+    };
+    const result = build(entry, out, { frontEnd: fakeFrontEnd, backends: [fakeBackend, throwing] });
+    expect(result.ok).toBe(false);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(['BC9001']);
+    expect(result.diagnostics[0]!.message).toContain('kaboom');
+    expect(result.summary).toBeUndefined();
+  });
+
+  it('reads in-memory file contents before the disk', () => {
+    save(model);
+    const files = new Map([[entry, JSON.stringify(withField(model, 'Customer', 'phone'))]]);
+    const result = new IncrementalBuilder(entry, out, {
+      frontEnd: fakeFrontEnd,
+      backends: [fakeBackend],
+    }).rebuild(files);
+    expect(readFileSync(join(out, 'models/customer.py'), 'utf8')).toContain('phone');
+    expect(result.sourceFiles).toEqual([entry]);
+  });
+});
