@@ -43,10 +43,12 @@ export function fakeFrontEnd(entry: string, options: CompileOptions = {}): Compi
   return { program, diagnostics: [], files: [entry] };
 }
 
-function entityFile(entity: { name: string; fields: string[] }): GeneratedFile {
+function entityFile(entity: { name: string; fields: readonly unknown[] }): GeneratedFile {
+  // the stand-in front end puts field names where the IR has Field objects
+  const fields = entity.fields as string[];
   return {
     path: `models/${entity.name.toLowerCase()}.py`,
-    content: `class ${entity.name}:\n${entity.fields.map((f) => `    ${f}: str\n`).join('')}`,
+    content: `class ${entity.name}:\n${fields.map((f) => `    ${f}: str\n`).join('')}`,
     ownership: 'generated',
     dependsOn: [`entity:${entity.name}`],
   };
