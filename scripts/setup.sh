@@ -12,6 +12,7 @@ need_apt=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need_apt+=(postgresql-15)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v nginx >/dev/null || need_apt+=(nginx)
+command -v envsubst >/dev/null || need_apt+=(gettext-base) # renders the nginx template
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
