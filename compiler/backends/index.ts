@@ -1,4 +1,5 @@
 // Every backend, in the order build runs them. Each lowers the IR to files.
 import type { Backend } from './types.js';
+import { deployBackend } from './deploy/index.js';
 
-export const backends: Backend[] = [];
+export const backends: Backend[] = [deployBackend];
