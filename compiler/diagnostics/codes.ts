@@ -25,6 +25,29 @@ export const codes = {
   BC0001: { severity: 'error', message: 'cannot read `{file}`: {reason}' },
 
   // ---- BC1xxx lexical / syntax / imports (grammar, 1-load)
+  BC1001: { severity: 'error', message: 'unexpected character {text}' },
+  BC1002: { severity: 'error', message: 'unterminated string: a string must end on its line' },
+  BC1003: { severity: 'error', message: 'unterminated block comment: `/*` has no `*/`' },
+  BC1004: { severity: 'error', message: 'expected {expected}, found {found}' },
+  BC1005: {
+    severity: 'error',
+    message:
+      'unexpected {found}: expected a declaration (`app`, `deploy`, `import`, `enum`, `entity`, `rules`, `flow`, `event`, `behavior` or `view`)',
+  },
+  BC1006: {
+    severity: 'error',
+    message: '{what} nests deeper than {limit} levels',
+  },
+  BC1007: { severity: 'error', message: 'cannot find imported file `{path}`{reason}' },
+  BC1008: {
+    severity: 'error',
+    message: 'import cycle: {chain}',
+  },
+  BC1009: {
+    severity: 'error',
+    message: 'an import path must be relative (start with `./` or `../`): `{path}`',
+  },
+  BC1010: { severity: 'error', message: 'an imported file must end in `.bitcup`: `{path}`' },
 
   // ---- BC2xxx names, types, relations, modifiers
   BC2001: {
@@ -277,6 +300,29 @@ export const codes = {
   BC6009: { severity: 'error', message: '{what}: {reason}' },
 
   // ---- BC7xxx migrations (database engineer)
+  BC7001: {
+    severity: 'error',
+    message:
+      'refused: this migration {change}; rerun `bitcup migrate` with --allow-destructive to accept the loss',
+  },
+  BC7002: {
+    severity: 'error',
+    message:
+      'no model snapshot at `{path}` although revisions exist: cannot tell what the database holds',
+  },
+  BC7003: {
+    severity: 'error',
+    message:
+      'the model has {count} database change(s) that no revision covers; run `bitcup migrate -m "..."`',
+  },
+  BC7004: {
+    severity: 'error',
+    message: 'a new revision needs a message: `bitcup migrate -m "..."`',
+  },
+  BC7005: {
+    severity: 'error',
+    message: 'the revisions in `{path}` do not form one chain: {reason}',
+  },
 
   // ---- BC8xxx emit / merge (emitter engineer)
   BC8001: { severity: 'error', message: 'cannot write `{path}`: {reason}' },

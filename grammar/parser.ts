@@ -1,0 +1,765 @@
+// The Chevrotain parser: one instance, self-analysed once, reused for every
+// declaration (grammar/index.ts feeds it one top-level declaration at a time,
+// so an error in one declaration never hides the next).
+//
+// Line-sensitive spots use GATEs that look at token lines:
+// - a settings entry's values run to the end of its line;
+// - after a field's type, `index`/`unique`/`private`/`readonly`/`label`
+//   followed on the same line by a word that is not a modifier is the next
+//   field's name (LANGUAGE.md: "a field name is followed by its type"), and
+//   `index (` / `unique (` is an entity option.
+import {
+  CstParser,
+  EOF,
+  tokenMatcher,
+  type IParserErrorMessageProvider,
+  type IToken,
+  type TokenType,
+} from 'chevrotain';
+import * as T from './tokens.js';
+
+/** How a token type reads in "expected ..." messages. */
+export function describeTokenType(type: TokenType): string {
+  const word = T.keywordText.get(type);
+  if (word !== undefined) return `\`${word}\``;
+  switch (type) {
+    case T.Word:
+    case T.Name:
+    case T.ViewItem:
+    case T.Identifier:
+      return 'a name';
+    case T.StringLiteral:
+    case T.UnterminatedString:
+      return 'a string';
+    case T.NumberLiteral:
+      return 'a number';
+    case T.Duration:
+      return 'a duration';
+    case T.BinaryOperator:
+      return 'an operator';
+    case EOF:
+      return 'the end of the declaration';
+  }
+  const pattern = type.PATTERN;
+  return typeof pattern === 'string' ? `\`${pattern}\`` : type.name;
+}
+
+function describeAlternatives(paths: TokenType[][][]): string {
+  const seen = new Set<string>();
+  for (const alt of paths) {
+    for (const path of alt) {
+      const first = path[0];
+      if (first) seen.add(describeTokenType(first));
+    }
+  }
+  const list = [...seen];
+  if (list.length === 0) return 'something else';
+  if (list.length > 8) return `${list.slice(0, 8).join(', ')} or ...`;
+  if (list.length === 1) return list[0]!;
+  return `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
+}
+
+/** Messages carry only the "expected" part; grammar/index.ts adds what was found. */
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected }) => describeTokenType(expected),
+  buildNotAllInputParsedMessage: () => 'the end of the declaration',
+  buildNoViableAltMessage: ({ expectedPathsPerAlt }) => describeAlternatives(expectedPathsPerAlt),
+  buildEarlyExitMessage: ({ expectedIterationPaths }) =>
+    describeAlternatives([expectedIterationPaths]),
+};
+
+const fieldStartKeywords: readonly TokenType[] = [
+  T.Index,
+  T.Unique,
+  T.Private,
+  T.Readonly,
+  T.Label,
+];
+
+function isOneOf(token: IToken, types: readonly TokenType[]): boolean {
+  for (const type of types) if (tokenMatcher(token, type)) return true;
+  return false;
+}
+
+export class BitcupParser extends CstParser {
+  constructor() {
+    super(T.allTokens, {
+      recoveryEnabled: true,
+      maxLookahead: 3,
+      // every CST node knows its span (the visitor reads it in O(1))
+      nodeLocationTracking: 'full',
+      errorMessageProvider: messages,
+      // The grammar is checked by tests; skip re-validating it at start-up.
+      skipValidations: process.env.BITCUP_VALIDATE_GRAMMAR !== '1',
+    });
+    this.performSelfAnalysis();
+  }
+
+  // ---------------------------------------------------------------- declarations
+
+  declaration = this.RULE('declaration', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.importDecl) },
+      { ALT: () => this.SUBRULE(this.appDecl) },
+      { ALT: () => this.SUBRULE(this.deployDecl) },
+      { ALT: () => this.SUBRULE(this.enumDecl) },
+      { ALT: () => this.SUBRULE(this.entityDecl) },
+      { ALT: () => this.SUBRULE(this.rulesDecl) },
+      { ALT: () => this.SUBRULE(this.flowDecl) },
+      { ALT: () => this.SUBRULE(this.eventDecl) },
+      { ALT: () => this.SUBRULE(this.behaviorDecl) },
+      { ALT: () => this.SUBRULE(this.viewDecl) },
+    ]);
+  });
+
+  importDecl = this.RULE('importDecl', () => {
+    this.CONSUME(T.Import);
+    this.CONSUME(T.StringLiteral, { LABEL: 'path' });
+  });
+
+  // ---------------------------------------------------------------- settings
+
+  appDecl = this.RULE('appDecl', () => {
+    this.CONSUME(T.App);
+    this.CONSUME(T.Name, { LABEL: 'name' });
+    this.SUBRULE(this.settingsBlock);
+  });
+
+  deployDecl = this.RULE('deployDecl', () => {
+    this.CONSUME(T.Deploy);
+    this.SUBRULE(this.settingsBlock);
+  });
+
+  settingsBlock = this.RULE('settingsBlock', () => {
+    this.CONSUME(T.LBrace);
+    this.MANY(() => this.SUBRULE(this.settingsEntry));
+    this.CONSUME(T.RBrace);
+  });
+
+  settingsEntry = this.RULE('settingsEntry', () => {
+    this.CONSUME(T.Word, { LABEL: 'key' });
+    this.OR([
+      { ALT: () => this.SUBRULE(this.settingsBlock) },
+      {
+        ALT: () =>
+          this.MANY({
+            // values run to the end of the key's line; `word {` starts a block entry
+            GATE: () =>
+              this.LA(1).startLine === this.LA(0).endLine &&
+              !(tokenMatcher(this.LA(1), T.Word) && tokenMatcher(this.LA(2), T.LBrace)),
+            DEF: () => this.SUBRULE(this.settingsValue),
+          }),
+      },
+    ]);
+  });
+
+  settingsValue = this.RULE('settingsValue', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.Duration) },
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.CONSUME(T.Word) },
+    ]);
+  });
+
+  // ---------------------------------------------------------------- concepts
+
+  enumDecl = this.RULE('enumDecl', () => {
+    this.CONSUME(T.Enum);
+    this.CONSUME(T.Name, { LABEL: 'name' });
+    this.CONSUME(T.LBrace);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(T.Comma) },
+        { ALT: () => this.CONSUME(T.Word, { LABEL: 'value' }) },
+      ]),
+    );
+    this.CONSUME(T.RBrace);
+  });
+
+  entityDecl = this.RULE('entityDecl', () => {
+    this.CONSUME(T.Entity);
+    this.CONSUME(T.Name, { LABEL: 'name' });
+    this.MANY(() => this.SUBRULE(this.entityHeaderItem));
+    this.CONSUME(T.LBrace);
+    this.MANY2(() => this.SUBRULE(this.entityMember));
+    this.CONSUME(T.RBrace);
+  });
+
+  entityHeaderItem = this.RULE('entityHeaderItem', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.With);
+          this.CONSUME(T.Timestamps);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Owned);
+          this.CONSUME(T.By);
+          this.CONSUME(T.Word, { LABEL: 'owner' });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Was);
+          this.CONSUME(T.Name, { LABEL: 'was' });
+        },
+      },
+    ]);
+  });
+
+  entityMember = this.RULE('entityMember', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.entityOption) },
+      { ALT: () => this.SUBRULE(this.fieldDecl) },
+      { ALT: () => this.CONSUME(T.Comma) },
+    ]);
+  });
+
+  entityOption = this.RULE('entityOption', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.OR2([
+            { ALT: () => this.CONSUME(T.Index, { LABEL: 'kind' }) },
+            { ALT: () => this.CONSUME(T.Unique, { LABEL: 'kind' }) },
+          ]);
+          this.CONSUME(T.LParen);
+          this.MANY(() =>
+            this.OR3([
+              { ALT: () => this.CONSUME(T.Comma) },
+              { ALT: () => this.CONSUME(T.Word, { LABEL: 'field' }) },
+            ]),
+          );
+          this.CONSUME(T.RParen);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Table, { LABEL: 'kind' });
+          this.CONSUME(T.StringLiteral, { LABEL: 'table' });
+        },
+      },
+    ]);
+  });
+
+  fieldDecl = this.RULE('fieldDecl', () => {
+    this.CONSUME(T.Word, { LABEL: 'name' });
+    this.SUBRULE(this.typeRef);
+    this.MANY({
+      GATE: () => !this.fieldOrOptionStartsHere(),
+      DEF: () => this.SUBRULE(this.modifier),
+    });
+  });
+
+  /** After a field's type: does LA(1) begin the next field or an entity option? */
+  private fieldOrOptionStartsHere(): boolean {
+    const next = this.LA(1);
+    if (!isOneOf(next, fieldStartKeywords)) return false;
+    const after = this.LA(2);
+    if (tokenMatcher(after, T.LParen)) return true; // `index (a, b)`
+    return (
+      tokenMatcher(after, T.Word) &&
+      after.startLine === next.endLine &&
+      !isOneOf(after, T.modifierKeywords)
+    );
+  }
+
+  typeRef = this.RULE('typeRef', () => {
+    this.CONSUME(T.Word, { LABEL: 'name' });
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      this.MANY(() =>
+        this.OR([
+          { ALT: () => this.CONSUME(T.Comma) },
+          { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'arg' }) },
+        ]),
+      );
+      this.CONSUME(T.RParen);
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.LBracket);
+      this.CONSUME(T.RBracket);
+    });
+    this.OPTION3(() => this.CONSUME(T.Question));
+  });
+
+  modifier = this.RULE('modifier', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Unique, { LABEL: 'flag' }) },
+      { ALT: () => this.CONSUME(T.Index, { LABEL: 'flag' }) },
+      { ALT: () => this.CONSUME(T.Private, { LABEL: 'flag' }) },
+      { ALT: () => this.CONSUME(T.Readonly, { LABEL: 'flag' }) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Equals);
+          this.SUBRULE(this.expression, { LABEL: 'default' });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.On);
+          this.OR2([
+            {
+              ALT: () => {
+                this.CONSUME(T.Delete);
+                this.OR3([
+                  { ALT: () => this.CONSUME(T.Cascade, { LABEL: 'action' }) },
+                  { ALT: () => this.CONSUME(T.Restrict, { LABEL: 'action' }) },
+                  {
+                    ALT: () => {
+                      this.CONSUME(T.Set, { LABEL: 'action' });
+                      this.CONSUME(T.Null, { LABEL: 'action' });
+                    },
+                  },
+                ]);
+              },
+            },
+            {
+              ALT: () => {
+                this.CONSUME(T.Update);
+                this.CONSUME(T.Now);
+              },
+            },
+          ]);
+        },
+      },
+      {
+        ALT: () => {
+          this.OR4([
+            { ALT: () => this.CONSUME(T.Min, { LABEL: 'bound' }) },
+            { ALT: () => this.CONSUME(T.Max, { LABEL: 'bound' }) },
+          ]);
+          this.CONSUME2(T.LParen);
+          this.OPTION(() => this.CONSUME(T.Minus));
+          this.CONSUME(T.NumberLiteral);
+          this.CONSUME2(T.RParen);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Pattern);
+          this.CONSUME3(T.LParen);
+          this.CONSUME(T.StringLiteral, { LABEL: 'regex' });
+          this.CONSUME3(T.RParen);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Label);
+          this.CONSUME2(T.StringLiteral, { LABEL: 'label' });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Was);
+          this.CONSUME(T.Word, { LABEL: 'was' });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.By);
+          this.CONSUME2(T.Word, { LABEL: 'by' });
+        },
+      },
+    ]);
+  });
+
+  // ---------------------------------------------------------------- rules
+
+  rulesDecl = this.RULE('rulesDecl', () => {
+    this.CONSUME(T.Rules);
+    this.CONSUME(T.Name, { LABEL: 'entity' });
+    this.CONSUME(T.LBrace);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.allowRule, { LABEL: 'item' }) },
+        { ALT: () => this.SUBRULE(this.checkRule, { LABEL: 'item' }) },
+        { ALT: () => this.CONSUME(T.Comma) },
+      ]),
+    );
+    this.CONSUME(T.RBrace);
+  });
+
+  /** `allow read, update if expr`; a behavior's `allow if expr` has no ops */
+  allowRule = this.RULE('allowRule', () => {
+    this.CONSUME(T.Allow);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(T.Comma) },
+        { ALT: () => this.CONSUME(T.Name, { LABEL: 'op' }) },
+      ]),
+    );
+    this.CONSUME(T.If);
+    this.SUBRULE(this.expression);
+  });
+
+  checkRule = this.RULE('checkRule', () => {
+    this.CONSUME(T.Check);
+    this.SUBRULE(this.expression);
+    this.CONSUME(T.StringLiteral, { LABEL: 'message' });
+  });
+
+  // ---------------------------------------------------------------- flows
+
+  flowDecl = this.RULE('flowDecl', () => {
+    this.CONSUME(T.Flow);
+    this.CONSUME(T.Name, { LABEL: 'name' });
+    this.CONSUME(T.For);
+    this.CONSUME2(T.Name, { LABEL: 'entity' });
+    this.CONSUME(T.Dot);
+    this.CONSUME(T.Word, { LABEL: 'field' });
+    this.CONSUME(T.LBrace);
+    this.MANY(() => this.SUBRULE(this.transition));
+    this.CONSUME(T.RBrace);
+  });
+
+  transition = this.RULE('transition', () => {
+    this.CONSUME(T.Name, { LABEL: 'from' });
+    this.MANY(() => {
+      this.OPTION(() => this.CONSUME(T.Comma));
+      this.CONSUME2(T.Name, { LABEL: 'from' });
+    });
+    this.CONSUME(T.Arrow);
+    this.CONSUME3(T.Name, { LABEL: 'to' });
+    this.CONSUME(T.As);
+    this.CONSUME(T.Word, { LABEL: 'name' });
+    this.MANY2(() => this.SUBRULE(this.transitionClause, { LABEL: 'clause' }));
+  });
+
+  transitionClause = this.RULE('transitionClause', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.If);
+          this.SUBRULE(this.expression, { LABEL: 'guard' });
+        },
+      },
+      { ALT: () => this.SUBRULE(this.setClause, { LABEL: 'set' }) },
+      { ALT: () => this.SUBRULE(this.emitClause, { LABEL: 'emit' }) },
+    ]);
+  });
+
+  /** `set a = x` (several assignments may follow one `set`) */
+  setClause = this.RULE('setClause', () => {
+    this.CONSUME(T.Set);
+    this.SUBRULE(this.assignment);
+    this.MANY({
+      // another `field =` (LL(1) would take the next transition's first state)
+      GATE: () => tokenMatcher(this.LA(1), T.Comma) || tokenMatcher(this.LA(2), T.Equals),
+      DEF: () => {
+        this.OPTION(() => this.CONSUME(T.Comma));
+        this.SUBRULE2(this.assignment);
+      },
+    });
+  });
+
+  emitClause = this.RULE('emitClause', () => {
+    this.CONSUME(T.Emit);
+    this.CONSUME(T.Name, { LABEL: 'event' });
+    this.OPTION(() => this.SUBRULE(this.assignmentBlock));
+  });
+
+  assignmentBlock = this.RULE('assignmentBlock', () => {
+    this.CONSUME(T.LBrace);
+    this.MANY(() =>
+      this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.SUBRULE(this.assignment) }]),
+    );
+    this.CONSUME(T.RBrace);
+  });
+
+  assignment = this.RULE('assignment', () => {
+    this.CONSUME(T.Word, { LABEL: 'field' });
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expression);
+  });
+
+  // ---------------------------------------------------------------- events, behaviors
+
+  eventDecl = this.RULE('eventDecl', () => {
+    this.CONSUME(T.Event);
+    this.CONSUME(T.Name, { LABEL: 'name' });
+    this.SUBRULE(this.fieldBlock);
+  });
+
+  fieldBlock = this.RULE('fieldBlock', () => {
+    this.CONSUME(T.LBrace);
+    this.MANY(() =>
+      this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.SUBRULE(this.fieldDecl) }]),
+    );
+    this.CONSUME(T.RBrace);
+  });
+
+  behaviorDecl = this.RULE('behaviorDecl', () => {
+    this.CONSUME(T.Behavior);
+    this.CONSUME(T.Name, { LABEL: 'first' });
+    this.OPTION(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME(T.Word, { LABEL: 'second' });
+    });
+    this.OPTION2(() => this.CONSUME(T.Custom));
+    this.CONSUME(T.LBrace);
+    this.MANY(() => this.SUBRULE(this.behaviorStatement, { LABEL: 'statement' }));
+    this.CONSUME(T.RBrace);
+  });
+
+  behaviorStatement = this.RULE('behaviorStatement', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Input);
+          this.SUBRULE(this.fieldBlock);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.allowRule) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Require);
+          this.SUBRULE(this.expression);
+          this.CONSUME(T.StringLiteral, { LABEL: 'message' });
+        },
+      },
+      { ALT: () => this.SUBRULE(this.setClause) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Create);
+          this.CONSUME(T.Name, { LABEL: 'entity' });
+          this.SUBRULE(this.assignmentBlock);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.emitClause) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Returns);
+          this.SUBRULE(this.typeRef);
+        },
+      },
+      { ALT: () => this.CONSUME(T.Comma) },
+    ]);
+  });
+
+  // ---------------------------------------------------------------- views
+
+  viewDecl = this.RULE('viewDecl', () => {
+    this.CONSUME(T.View);
+    this.CONSUME(T.Name, { LABEL: 'name' });
+    this.CONSUME2(T.Name, { LABEL: 'kind' });
+    this.OPTION({
+      GATE: () => !tokenMatcher(this.LA(1), T.Public),
+      DEF: () => this.CONSUME3(T.Name, { LABEL: 'entity' }),
+    });
+    this.OPTION2(() => this.CONSUME(T.Public));
+    this.CONSUME(T.LBrace);
+    this.MANY(() => this.SUBRULE(this.viewClause, { LABEL: 'clause' }));
+    this.CONSUME(T.RBrace);
+  });
+
+  viewClause = this.RULE('viewClause', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Path, { LABEL: 'keyword' });
+          this.CONSUME(T.StringLiteral, { LABEL: 'value' });
+        },
+      },
+      {
+        ALT: () => {
+          this.OR2([
+            { ALT: () => this.CONSUME(T.Columns, { LABEL: 'keyword' }) },
+            { ALT: () => this.CONSUME(T.Fields, { LABEL: 'keyword' }) },
+            { ALT: () => this.CONSUME(T.Related, { LABEL: 'keyword' }) },
+            { ALT: () => this.CONSUME(T.Actions, { LABEL: 'keyword' }) },
+            { ALT: () => this.CONSUME(T.Filter, { LABEL: 'keyword' }) },
+            { ALT: () => this.CONSUME(T.Search, { LABEL: 'keyword' }) },
+          ]);
+          this.SUBRULE(this.viewList);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Sort, { LABEL: 'keyword' });
+          this.SUBRULE(this.pathRef);
+          this.OPTION(() =>
+            this.OR3([
+              { ALT: () => this.CONSUME(T.Asc, { LABEL: 'direction' }) },
+              { ALT: () => this.CONSUME(T.Desc, { LABEL: 'direction' }) },
+            ]),
+          );
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.PageSize, { LABEL: 'keyword' });
+          this.CONSUME(T.NumberLiteral, { LABEL: 'number' });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Metric, { LABEL: 'keyword' });
+          this.CONSUME2(T.StringLiteral, { LABEL: 'value' });
+          this.SUBRULE(this.expression);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Table, { LABEL: 'keyword' });
+          this.CONSUME(T.Name, { LABEL: 'view' });
+          this.OPTION2(() => {
+            this.CONSUME(T.Limit);
+            this.CONSUME2(T.NumberLiteral, { LABEL: 'number' });
+          });
+        },
+      },
+      { ALT: () => this.CONSUME(T.Public, { LABEL: 'keyword' }) },
+      { ALT: () => this.CONSUME(T.Comma) },
+    ]);
+  });
+
+  /** The first item may be any word; later ones any word after a comma, else not a clause keyword. */
+  viewList = this.RULE('viewList', () => {
+    this.SUBRULE(this.pathRef, { LABEL: 'item' });
+    this.MANY(() =>
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.Comma);
+            this.SUBRULE2(this.pathRef, { LABEL: 'item' });
+          },
+        },
+        { ALT: () => this.SUBRULE(this.viewItemRef, { LABEL: 'item' }) },
+      ]),
+    );
+  });
+
+  pathRef = this.RULE('pathRef', () => {
+    this.CONSUME(T.Word, { LABEL: 'segment' });
+    this.MANY(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME2(T.Word, { LABEL: 'segment' });
+    });
+  });
+
+  viewItemRef = this.RULE('viewItemRef', () => {
+    this.CONSUME(T.ViewItem, { LABEL: 'segment' });
+    this.MANY(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME(T.Word, { LABEL: 'segment' });
+    });
+  });
+
+  // ---------------------------------------------------------------- expressions
+  //
+  // Flat on purpose: `operand (op operand)*` with prefix operators as a loop,
+  // so only parentheses, lists and calls recurse (the token pre-scan in
+  // grammar/index.ts bounds their depth). The visitor applies precedence.
+
+  expression = this.RULE('expression', () => {
+    this.SUBRULE(this.operand);
+    this.MANY(() => this.SUBRULE(this.binaryTail, { LABEL: 'tail' }));
+  });
+
+  binaryTail = this.RULE('binaryTail', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.BinaryOperator, { LABEL: 'op' });
+          this.SUBRULE(this.operand);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.In, { LABEL: 'op' });
+          this.SUBRULE(this.listLiteral);
+        },
+      },
+    ]);
+  });
+
+  operand = this.RULE('operand', () => {
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(T.Not, { LABEL: 'prefix' }) },
+        { ALT: () => this.CONSUME(T.Minus, { LABEL: 'prefix' }) },
+      ]),
+    );
+    this.SUBRULE(this.primary);
+  });
+
+  primary = this.RULE('primary', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'literal' }) },
+      { ALT: () => this.CONSUME(T.Duration, { LABEL: 'literal' }) },
+      { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'literal' }) },
+      { ALT: () => this.CONSUME(T.True, { LABEL: 'literal' }) },
+      { ALT: () => this.CONSUME(T.False, { LABEL: 'literal' }) },
+      { ALT: () => this.CONSUME(T.Null, { LABEL: 'literal' }) },
+      { ALT: () => this.CONSUME(T.Now, { LABEL: 'literal' }) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.expression, { LABEL: 'inner' });
+          this.CONSUME(T.RParen);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.listLiteral) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LBrace, { LABEL: 'object' });
+          this.CONSUME(T.RBrace);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.call) },
+      { ALT: () => this.SUBRULE(this.path) },
+    ]);
+  });
+
+  call = this.RULE('call', () => {
+    this.CONSUME(T.Name, { LABEL: 'fn' });
+    this.CONSUME(T.LParen);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(T.Comma) },
+        { ALT: () => this.SUBRULE(this.expression, { LABEL: 'arg' }) },
+      ]),
+    );
+    this.OPTION(() => {
+      this.CONSUME(T.Where);
+      this.SUBRULE2(this.expression, { LABEL: 'where' });
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  path = this.RULE('path', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.This, { LABEL: 'root' }) },
+      { ALT: () => this.CONSUME(T.CurrentUser, { LABEL: 'root' }) },
+      { ALT: () => this.CONSUME(T.Input, { LABEL: 'root' }) },
+      { ALT: () => this.CONSUME(T.Name, { LABEL: 'root' }) },
+    ]);
+    this.MANY(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME(T.Word, { LABEL: 'segment' });
+    });
+  });
+
+  listLiteral = this.RULE('listLiteral', () => {
+    this.CONSUME(T.LBracket);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(T.Comma) },
+        { ALT: () => this.SUBRULE(this.expression, { LABEL: 'item' }) },
+      ]),
+    );
+    this.CONSUME(T.RBracket);
+  });
+}
+
+let parserInstance: BitcupParser | undefined;
+
+/** The one parser instance (created, and self-analysed, on first use). */
+export function getParser(): BitcupParser {
+  parserInstance ??= new BitcupParser();
+  return parserInstance;
+}
