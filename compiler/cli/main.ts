@@ -2,6 +2,7 @@
 // main() returns the exit code and never throws: 0 ok, 1 errors, 2 usage.
 import { cac } from 'cac';
 import { registerBuild } from './commands/build.js';
+import { registerExplain } from './commands/explain.js';
 
 export type CommandResult = Promise<number> | number;
 
@@ -12,6 +13,7 @@ export async function main(argv: string[]): Promise<number> {
     pending = result;
   };
   registerBuild(cli, run);
+  registerExplain(cli, run);
   cli.help();
   cli.version('0.1.0');
   try {
