@@ -2,7 +2,10 @@
 // main() returns the exit code and never throws: 0 ok, 1 errors, 2 usage.
 import { cac } from 'cac';
 import { registerBuild } from './commands/build.js';
+import { registerCheck } from './commands/check.js';
+import { registerIr } from './commands/ir.js';
 import { registerExplain } from './commands/explain.js';
+import { registerMigrate } from './commands/migrate.js';
 
 export type CommandResult = Promise<number> | number;
 
@@ -13,7 +16,10 @@ export async function main(argv: string[]): Promise<number> {
     pending = result;
   };
   registerBuild(cli, run);
+  registerCheck(cli, run);
+  registerIr(cli, run);
   registerExplain(cli, run);
+  registerMigrate(cli, run);
   cli.help();
   cli.version('0.1.0');
   try {
