@@ -5,7 +5,6 @@ import { registerBuild } from './commands/build.js';
 import { registerCheck } from './commands/check.js';
 import { registerIr } from './commands/ir.js';
 import { registerExplain } from './commands/explain.js';
-import { registerMigrate } from './commands/migrate.js';
 
 export type CommandResult = Promise<number> | number;
 
@@ -19,7 +18,6 @@ export async function main(argv: string[]): Promise<number> {
   registerCheck(cli, run);
   registerIr(cli, run);
   registerExplain(cli, run);
-  registerMigrate(cli, run);
   cli.help();
   cli.version('0.1.0');
   try {
