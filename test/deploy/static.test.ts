@@ -259,15 +259,18 @@ describe.each(cases)('deploy output: %s', (_name, make) => {
       [prefix, 'backend'],
       ['/', 'frontend'],
     ]);
+    const cors = get(objectsOf(files, 'ConfigMap')[0], 'data', 'CORS_ORIGINS');
     if (hosts?.backend) {
+      expect(cors).toBe(hosts.frontend ? `${tls ? 'https' : 'http'}://${hosts.frontend}` : '*');
       expect(rules[1]).toMatchObject({ host: hosts.backend });
       expect(paths(rules[1]!)).toEqual([[prefix, 'backend']]);
       expect(fileText(files, 'deploy/frontend/Dockerfile')).toContain(
-        `ARG VITE_API_BASE_URL="${tls ? 'https' : 'http'}://${hosts.backend}"`,
+        `ARG VITE_API_BASE="${tls ? 'https' : 'http'}://${hosts.backend}"`,
       );
     } else {
+      expect(cors).toBe('');
       expect(rules).toHaveLength(1);
-      expect(fileText(files, 'deploy/frontend/Dockerfile')).toContain('ARG VITE_API_BASE_URL=""');
+      expect(fileText(files, 'deploy/frontend/Dockerfile')).toContain('ARG VITE_API_BASE=""');
     }
   });
 

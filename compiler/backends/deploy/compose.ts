@@ -140,7 +140,7 @@ export function composeFile(model: DeployModel): string {
     build: {
       context: '..',
       dockerfile: FRONTEND_DOCKERFILE,
-      args: { VITE_API_BASE_URL: '' },
+      args: { VITE_API_BASE: '' },
     },
     image: `${model.frontendImage}:${model.version}`,
     restart: 'unless-stopped',

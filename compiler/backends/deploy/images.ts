@@ -114,8 +114,8 @@ export function frontendDockerfile(model: DeployModel): string {
     "Where the browser calls the API: empty = the page's own origin under the api",
     'prefix, which nginx proxies to the backend.',
   ]);
-  w.line(`ARG VITE_API_BASE_URL="${model.apiBaseUrl}"`);
-  w.line('ENV VITE_API_BASE_URL=$VITE_API_BASE_URL');
+  w.line(`ARG VITE_API_BASE="${model.apiBaseUrl}"`);
+  w.line('ENV VITE_API_BASE=$VITE_API_BASE');
   w.line('RUN npm run build');
   w.blank();
   comment(w, [

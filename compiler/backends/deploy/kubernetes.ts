@@ -169,8 +169,9 @@ function configMap(m: DeployModel): Obj {
     POSTGRES_DB: m.slug.replace(/-/g, '_'),
     POSTGRES_USER: m.slug.replace(/-/g, '_'),
     ENVIRONMENT: 'production',
-    // The frontend's own origin needs no CORS; a separate API host does.
-    CORS_ORIGINS: m.hosts.backend && m.frontendOrigin ? m.frontendOrigin : '',
+    // The frontend's own origin needs no CORS; a separate API host does (any
+    // origin when the frontend's host is not known: the API uses bearer tokens, not cookies).
+    CORS_ORIGINS: m.hosts.backend ? (m.frontendOrigin ?? '*') : '',
     BACKEND_URL: `http://backend:${CONTAINER_PORTS.backend}`,
   };
   if (m.hasEvents) data.REDIS_URL = `redis://redis:${CONTAINER_PORTS.redis}/0`;
