@@ -7,14 +7,15 @@ import type { CodeWriter } from '../../emit/code-writer.js';
 import { PyWriter } from './py-writer.js';
 import { defLine, factoryName, isToOneOwning, payloadName, writableFields } from './common.js';
 import { str } from './python.js';
-import { sample } from './values.js';
+import { isStringLike, sample } from './values.js';
 import { Model } from './world.js';
 
 /** Python value inserted for a column by the factory (relations are handled apart). */
 function dbValue(model: Model, entity: Entity, field: Field): string | undefined {
   if (field.primaryKey) return 'uuid.uuid4()';
   if (field.type.kind === 'relation') return undefined;
-  if (field.optional && field.onUpdateNow) return 'None';
+  // Optional non-text values start empty (a transition's `set` must be seen to fill them).
+  if (field.optional && !isStringLike(field)) return 'None';
   if (model.isUser(entity.name) && field.type.kind === 'scalar' && field.type.scalar === 'bool') {
     const lit = field.default?.kind === 'literal' ? field.default.value : undefined;
     return lit === true ? 'True' : 'admin';

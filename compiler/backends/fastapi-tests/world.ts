@@ -4,7 +4,7 @@
 // semantics, so each generated test knows the status it must see. Anything
 // this evaluator cannot decide is `undefined`, and no test is built on it.
 import type { Entity, Expr, Field, Program } from '../../ir/schema.js';
-import { sample, type Tv } from './values.js';
+import { isStringLike, sample, type Tv } from './values.js';
 
 export interface RowModel {
   entity: string;
@@ -101,6 +101,7 @@ export class Model {
         continue;
       }
       if (overrides.has(f.name)) row.values.set(f.name, overrides.get(f.name));
+      else if (f.optional && !isStringLike(f)) row.values.set(f.name, null);
       else row.values.set(f.name, sample(this.program, f)?.ts);
     }
     return row;
