@@ -7,11 +7,7 @@
 import { DiagnosticCollector } from './diagnostics/collector.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
 import type { Program } from './ir/schema.js';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
-import { parseSource } from '../grammar/index.js';
-import type { LoadedModule } from './phases/2-analyze/index.js';
+import { loadProgram } from './phases/1-load/index.js';
 import { analyze, runGuarded } from './phases/2-analyze/index.js';
 import { inferIndexes } from './phases/3-optimize/indexes.js';
 
@@ -35,7 +31,7 @@ export function compile(entry: string, options: CompileOptions = {}): CompileRes
   let program: Program | undefined;
   runGuarded(report, 'compile', () => {
     // 1-load
-    const loaded = loadModules(entry, options.files);
+    const loaded = loadProgram(entry, options.files ? { files: options.files } : {});
     report.addAll(loaded.diagnostics);
     files = loaded.modules.map((m) => m.absPath);
     if (loaded.modules.length === 0) return;
@@ -51,42 +47,4 @@ export function compile(entry: string, options: CompileOptions = {}): CompileRes
     if (!report.hasErrors) program = ctx.program;
   });
   return { ...(program ? { program } : {}), diagnostics: report.sorted(), files };
-}
-
-/**
- * PROVISIONAL 1-load until compiler/phases/1-load (loadProgram) lands: reads
- * the entry and its imports (depth first, each file once), parses them.
- */
-function loadModules(
-  entry: string,
-  files: ReadonlyMap<string, string> | undefined,
-): { modules: LoadedModule[]; diagnostics: Diagnostic[] } {
-  const report = new DiagnosticCollector();
-  const root = dirname(resolve(entry));
-  const modules: LoadedModule[] = [];
-  const seen = new Set<string>();
-  const visit = (absPath: string): void => {
-    if (seen.has(absPath)) return;
-    seen.add(absPath);
-    const path = relative(root, absPath).split(sep).join('/');
-    let text: string;
-    try {
-      text = files?.get(absPath) ?? readFileSync(absPath, 'utf8');
-    } catch (error) {
-      report.report('BC0001', undefined, { file: path, reason: (error as Error).message });
-      return;
-    }
-    const parsed = parseSource(text, path);
-    report.addAll(parsed.diagnostics);
-    modules.push({
-      path,
-      absPath,
-      text,
-      hash: createHash('sha256').update(text).digest('hex'),
-      ast: parsed.ast,
-    });
-    for (const imp of parsed.ast.imports) visit(resolve(dirname(absPath), imp.path));
-  };
-  visit(resolve(entry));
-  return { modules, diagnostics: report.diagnostics };
 }

@@ -13,14 +13,8 @@ import type {
   Span,
 } from '../../ir/schema.js';
 
-export interface LoadedModule {
-  /** relative to the entry folder, '/' separators (same as Span.file) */
-  path: string;
-  absPath: string;
-  text: string;
-  hash: string;
-  ast: ast.SourceFile;
-}
+export type { LoadedModule } from '../1-load/index.js';
+import type { LoadedModule } from '../1-load/index.js';
 
 export interface FieldInfo {
   ir: Field;
