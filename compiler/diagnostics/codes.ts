@@ -225,10 +225,6 @@ export const codes = {
     severity: 'error',
     message: 'event field `{field}` must be a scalar, an enum or an entity, not a list',
   },
-  BC4016: {
-    severity: 'error',
-    message: '{what} is readonly for this statement: {reason}',
-  },
 
   // ---- BC5xxx views
   BC5001: {
@@ -355,10 +351,6 @@ export const codes = {
   BC9001: {
     severity: 'error',
     message: 'internal compiler error in {phase}: {reason} (please report this bug)',
-  },
-  BC9002: {
-    severity: 'error',
-    message: 'internal compiler error: the IR does not match its schema at {where}: {reason}',
   },
 } as const satisfies Record<string, CodeInfo>;
 
