@@ -2,6 +2,7 @@
 // main() returns the exit code and never throws: 0 ok, 1 errors, 2 usage.
 import { cac } from 'cac';
 import { registerBuild } from './commands/build.js';
+import { registerWatch } from './commands/watch.js';
 import { registerCheck } from './commands/check.js';
 import { registerIr } from './commands/ir.js';
 import { registerExplain } from './commands/explain.js';
@@ -15,6 +16,7 @@ export async function main(argv: string[]): Promise<number> {
     pending = result;
   };
   registerBuild(cli, run);
+  registerWatch(cli, run);
   registerCheck(cli, run);
   registerIr(cli, run);
   registerExplain(cli, run);

@@ -1,6 +1,7 @@
 import type { CAC } from 'cac';
 import { resolve } from 'node:path';
 import { build } from '../../build.js';
+import { summaryLine } from '../../emit/summary.js';
 import type { CommandResult } from '../main.js';
 import { printDiagnostics } from '../print.js';
 
@@ -16,12 +17,7 @@ export function registerBuild(cli: CAC, run: (result: CommandResult) => void): v
             force: options.force ?? false,
           });
           printDiagnostics(result.diagnostics);
-          if (result.summary) {
-            const s = result.summary;
-            process.stdout.write(
-              `bitcup: ${s.written.length} written, ${s.unchanged.length} unchanged, ${s.removed.length} removed in ${Math.round(s.ms)} ms\n`,
-            );
-          }
+          if (result.summary) process.stdout.write(`${summaryLine(result)}\n`);
           return result.ok ? 0 : 1;
         })(),
       );
