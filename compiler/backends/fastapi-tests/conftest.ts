@@ -147,16 +147,16 @@ export function generateConftest(program: Program): string {
   w.line('from sqlalchemy import event, func, insert, select, text  # noqa: E402');
   w.blank();
   w.line('from app.core.db import Base, engine  # noqa: E402');
-  w.line(
-    `from app.core.security import ${hasAuth ? 'create_access_token, hash_password' : 'hash_password'}  # noqa: E402`,
-  );
+  if (hasAuth) {
+    w.line('from app.core.security import create_access_token, hash_password  # noqa: E402');
+  }
   w.line('from app.main import app  # noqa: E402');
   w.blank();
   w.line('Row = dict[str, Any]');
   w.blank();
   w.line(`API = ${str(program.app.apiPrefix)}`);
   w.line('PASSWORD = "Correct-horse-9"');
-  w.line('PASSWORD_HASH = hash_password(PASSWORD)');
+  if (hasAuth) w.line('PASSWORD_HASH = hash_password(PASSWORD)');
   w.line('_numbers = itertools.count(100001)');
   w.blank(2);
   w.text(`def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
