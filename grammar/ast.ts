@@ -386,7 +386,7 @@ export type BinaryOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'and' | 'or' | '+
  * Precedence, loosest first: `or`, `and`, `not` (prefix, as in Python:
  * `not a == b` is `not (a == b)`), comparisons and `in` (non-associative in
  * spirit, parsed left to right), `+ -`, `* /`, unary `-`, then primaries.
- * Parentheses leave no node (the inner node's span excludes them).
+ * Parentheses leave no node; the inner node's span includes them.
  */
 export type Expr =
   | { kind: 'string'; value: string; raw: string; span: Span }

@@ -783,8 +783,14 @@ export class AstBuilder {
     if (literal) return { expr: this.literal(literal), depth: 1 };
     const inner = this.node(c, 'inner');
     if (inner) {
-      this.span(this.token(c, T.LParen.name));
-      return this.expressionTree(inner);
+      // the node of a parenthesized expression spans its parentheses
+      const built = this.expressionTree(inner);
+      const open = this.token(c, T.LParen.name);
+      const close = this.token(c, T.RParen.name);
+      if (open && close && this.isReal(open) && this.isReal(close)) {
+        built.expr = { ...built.expr, span: this.join(this.span(open), this.span(close)) };
+      }
+      return built;
     }
     const list = this.node(c, 'listLiteral');
     if (list) {
