@@ -35,6 +35,23 @@ describe('bitcup explain', () => {
     expect(text).toContain("frontend on any host; API on the frontend's origin under /api; no TLS");
   });
 
+  it('explains the examples from the command line', async () => {
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const printed = async (entry: string) => {
+      stdout.mockClear();
+      expect(await main(['explain', entry])).toBe(0);
+      return stdout.mock.calls.map((c) => String(c[0])).join('');
+    };
+    const shop = await printed('examples/shop.bitcup');
+    expect(shop).toMatch(/^redis {2}/m);
+    expect(shop).toMatch(/^relay {2}/m);
+    expect(shop).toContain('Kubernetes: namespace shop; frontend at shop.example.com');
+    const blog = await printed('examples/blog.bitcup');
+    expect(blog).toContain('no events, so no Redis and no relay');
+    expect(blog).not.toMatch(/^redis/m);
+  });
+
   it('is a CLI command that reports a model it cannot compile, with exit code 1', async () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);

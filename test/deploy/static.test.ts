@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deployFiles } from '../../compiler/backends/deploy/index.js';
+import { compile } from '../../compiler/index.js';
 import type { GeneratedFile } from '../../compiler/backends/types.js';
 import type { Program } from '../../compiler/ir/schema.js';
 import { blogLike, handProgram, shopLike } from './hand-ir.js';
 import {
+  REPO,
   fileText,
   interpolateCompose,
   kubernetesObjects,
@@ -29,7 +31,19 @@ import {
 const scratch = mkdtempSync(join(tmpdir(), 'bitcup-deploy-static-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+/** An example of the repo, through the real front end. */
+function example(name: string): () => Program {
+  return () => {
+    const result = compile(join(REPO, 'examples', `${name}.bitcup`));
+    if (!result.program) throw new Error(JSON.stringify(result.diagnostics.slice(0, 3)));
+    return result.program;
+  };
+}
+
 const cases: [string, () => Program][] = [
+  ['examples/blog', example('blog')],
+  ['examples/shop', example('shop')],
+  ['examples/platform', example('platform')],
   ['shop-like', shopLike],
   ['blog-like', blogLike],
   [
@@ -403,5 +417,25 @@ describe('the Kubernetes validation itself', () => {
     ) as Obj;
     (get(compose, 'services', 'backend') as Obj).dependsOn = ['database'];
     expect(validateCompose(compose).join('\n')).toContain('additional properties');
+  });
+});
+
+describe('the examples', () => {
+  it('shop gets Redis and the relay, blog does not', () => {
+    const servicesOf = (name: string) => {
+      const files = deployFiles(example(name)());
+      const compose = parseYaml(fileText(files, 'deploy/docker-compose.yml')) as Obj;
+      const k8s = kubernetesObjects(files).map((o) => o.object.metadata.name);
+      return { compose: Object.keys(compose.services as Obj), k8s };
+    };
+    const shop = servicesOf('shop');
+    const blog = servicesOf('blog');
+    for (const name of ['redis', 'relay']) {
+      expect(shop.compose).toContain(name);
+      expect(shop.k8s).toContain(name);
+      expect(blog.compose).not.toContain(name);
+      expect(blog.k8s).not.toContain(name);
+    }
+    expect(blog.compose.sort()).toEqual(['backend', 'database', 'frontend', 'migrate']);
   });
 });
