@@ -59,11 +59,23 @@ function describeAlternatives(paths: TokenType[][][]): string {
   return `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
 }
 
+/** What a rule expects, in words, where listing its first tokens would not help. */
+const ruleExpectations: Record<string, string> = {
+  entityMember: 'a field (`name type`), `index (...)`, `unique (...)` or `table "name"`',
+  primary: 'an expression',
+  settingsValue: 'a value (a string, a number, a duration or a name)',
+  behaviorStatement: '`input`, `allow`, `require`, `set`, `create`, `emit` or `returns`',
+  viewClause:
+    'a view clause (`path`, `columns`, `fields`, `related`, `actions`, `filter`, `search`, `sort`, `pageSize`, `metric`, `table` or `public`)',
+  modifier: 'a modifier',
+};
+
 /** Messages carry only the "expected" part; grammar/index.ts adds what was found. */
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected }) => describeTokenType(expected),
   buildNotAllInputParsedMessage: () => 'the end of the declaration',
-  buildNoViableAltMessage: ({ expectedPathsPerAlt }) => describeAlternatives(expectedPathsPerAlt),
+  buildNoViableAltMessage: ({ expectedPathsPerAlt, ruleName }) =>
+    ruleExpectations[ruleName] ?? describeAlternatives(expectedPathsPerAlt),
   buildEarlyExitMessage: ({ expectedIterationPaths }) =>
     describeAlternatives([expectedIterationPaths]),
 };
