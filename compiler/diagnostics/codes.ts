@@ -158,7 +158,7 @@ export const codes = {
     message:
       '`{op}` is not an operation (create, read, update, delete, all) nor a transition or behavior of {entity}{hint}',
   },
-  BC3013: { severity: 'error', message: '`{name}` is a {type}; it has no field `{next}`' },
+  BC3013: { severity: 'error', message: '`{name}` is {type}; it has no field `{next}`' },
   BC3014: { severity: 'error', message: '{what}: expected {expected}, found {actual}' },
   BC3015: {
     severity: 'error',
@@ -271,7 +271,7 @@ export const codes = {
   BC5014: { severity: 'error', message: '`{clause} {path}`: {reason}' },
   BC5015: {
     severity: 'error',
-    message: '`{path}`: `{name}` is a {type}; it has no field `{next}`',
+    message: '`{path}`: `{name}` is {type}; it has no field `{next}`',
   },
 
   // ---- BC6xxx settings (app, deploy)

@@ -4,8 +4,9 @@ import { distance } from 'fastest-levenshtein';
 /** The closest candidate within a small edit distance, or undefined. */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
   const lower = name.toLowerCase();
-  // Allow roughly one typo per three characters, at least one, at most three.
-  const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
+  // Roughly one typo per three characters: one for short names, two (a
+  // swapped pair) from four characters, at most three.
+  const limit = name.length <= 3 ? 1 : Math.min(3, Math.max(2, Math.floor(name.length / 3)));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

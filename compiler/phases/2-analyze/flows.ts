@@ -73,6 +73,7 @@ export function checkFlows(ctx: AnalyzeContext): void {
     }
     field.ir.flow = decl.name;
     field.ir.readonly = true;
+    const before = ctx.report.diagnostics.length;
     const flow = lowerFlow(
       ctx,
       checker,
@@ -83,7 +84,9 @@ export function checkFlows(ctx: AnalyzeContext): void {
       initial ?? enumInfo.ir.values[0] ?? '',
     );
     ctx.program.flows.push(flow);
-    if (initial !== undefined) reachability(ctx, decl, flow, enumInfo);
+    // reachability over a flow with unknown states would only add noise
+    const statesKnown = !ctx.report.diagnostics.slice(before).some((d) => d.code === 'BC4002');
+    if (initial !== undefined && statesKnown) reachability(ctx, decl, flow, enumInfo);
   }
 }
 

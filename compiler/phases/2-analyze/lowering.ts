@@ -179,7 +179,7 @@ function lowerEntity(ctx: AnalyzeContext, info: EntityInfo): void {
       } else if (field.list) {
         ok = false;
         ctx.report.report('BC2023', ident.span, {
-          name: ident.name,
+          field: ident.name,
           what: `\`${option.kind} (...)\``,
         });
       }

@@ -75,6 +75,8 @@ export function readBlock(
   report: DiagnosticCollector,
 ): SettingsTree {
   const entries = new Map<string, CheckedEntry>();
+  /** keys written, even when rejected: no "needs `title`" after a bad `title` */
+  const written = new Map<string, Span>();
   const keys = Object.keys(spec);
   const isKey = (word: string): boolean => Object.hasOwn(spec, word);
   for (const entry of rawEntries.flatMap((e) => splitSettingsEntry(e, isKey))) {
@@ -88,13 +90,12 @@ export function readBlock(
       });
       continue;
     }
-    const previous = entries.get(entry.key);
+    const previous = written.get(entry.key);
     if (previous) {
-      report.report('BC6005', entry.keySpan, { key: entry.key, block: blockName }, [
-        previous.keySpan,
-      ]);
+      report.report('BC6005', entry.keySpan, { key: entry.key, block: blockName }, [previous]);
       continue;
     }
+    written.set(entry.key, entry.keySpan);
     if (keySpec.kind === 'block') {
       if (!entry.block) {
         report.report('BC6007', entry.keySpan, { key: entry.key });
@@ -145,7 +146,7 @@ export function readBlock(
     if (ok) entries.set(entry.key, { key: entry.key, keySpan: entry.keySpan, values });
   }
   for (const [key, keySpec] of Object.entries(spec)) {
-    if (keySpec.required && !entries.has(key))
+    if (keySpec.required && !written.has(key))
       report.report('BC6004', span, { block: blockName, key });
   }
   return { entries, span };

@@ -282,6 +282,12 @@ export class ExprChecker {
         span: e.span,
       };
     }
+    if (segments.length === 1 && expectedEnum) {
+      // where an enum value is expected, an unknown bare name is most likely a misspelled value
+      const hint = didYouMean(first.name, [...expectedEnum.values, ...(row?.fields.keys() ?? [])]);
+      report.report('BC3011', first.span, { enum: expectedEnum.ir.name, value: first.name, hint });
+      return errorExpr(e.span);
+    }
     const candidates = [...(row?.fields.keys() ?? []), ...(expectedEnum?.values ?? [])];
     report.report('BC3001', first.span, {
       name: first.name,
