@@ -1,9 +1,12 @@
-// Placeholder printer; diagnostics/printer.ts (code frames) replaces its body.
+// Print diagnostics to stderr in the text form of diagnostics/printer.ts
+// (sorted; code frames when the source texts are given).
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { formatDiagnostics } from '../diagnostics/printer.js';
 
-export function printDiagnostics(diagnostics: Diagnostic[]): void {
-  for (const d of diagnostics) {
-    const where = d.span ? `${d.span.file}:${d.span.line}:${d.span.column}: ` : '';
-    process.stderr.write(`${where}${d.severity} ${d.code}: ${d.message}\n`);
-  }
+export function printDiagnostics(
+  diagnostics: Diagnostic[],
+  sources?: ReadonlyMap<string, string>,
+): void {
+  if (diagnostics.length === 0) return;
+  process.stderr.write(formatDiagnostics(diagnostics, sources ? { sources } : {}));
 }
