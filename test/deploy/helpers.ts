@@ -13,7 +13,8 @@ import type { GeneratedFile } from '../../compiler/backends/types.js';
 import { NGINX_TEMPLATE_VARIABLES } from '../../compiler/backends/deploy/images.js';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
-export const VENV_PYTHON = join(REPO, '.venv', 'bin', 'python');
+export const VENV_BIN = join(REPO, '.venv', 'bin');
+export const VENV_PYTHON = join(VENV_BIN, 'python');
 /** Kubernetes versions the manifests must validate against: an older supported one and the newest bundled. */
 export const K8S_VERSIONS = ['1.30.0', '1.37.0'];
 

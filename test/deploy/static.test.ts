@@ -15,6 +15,7 @@ import type { Program } from '../../compiler/ir/schema.js';
 import { blogLike, handProgram, shopLike } from './hand-ir.js';
 import {
   REPO,
+  VENV_BIN,
   fileText,
   interpolateCompose,
   kubernetesObjects,
@@ -322,6 +323,21 @@ describe.each(cases)('deploy output: %s', (_name, make) => {
     expect(files.find((f) => f.path === 'deploy/backend/entrypoint.sh')!.mode).toBe(0o755);
   });
 
+  it('passes hadolint (Dockerfiles) and shellcheck (entrypoint) with no finding', () => {
+    for (const path of ['deploy/backend/Dockerfile', 'deploy/frontend/Dockerfile']) {
+      const lint = spawnSync(join(VENV_BIN, 'hadolint'), ['--no-color', '-'], {
+        input: fileText(files, path),
+        encoding: 'utf8',
+      });
+      expect(lint.status, `${path}: ${lint.stdout}${lint.stderr}`).toBe(0);
+    }
+    const shell = spawnSync(join(VENV_BIN, 'shellcheck'), ['-'], {
+      input: fileText(files, 'deploy/backend/entrypoint.sh'),
+      encoding: 'utf8',
+    });
+    expect(shell.status, shell.stdout).toBe(0);
+  });
+
   it('migrates in the entrypoint only when MIGRATE_ON_START is set', () => {
     const dir = join(scratch, `entry-${_name.replace(/\W+/g, '-')}`);
     mkdirSync(join(dir, 'bin'), { recursive: true });
@@ -394,6 +410,22 @@ describe('the secret scanner itself', () => {
     expect(literalSecrets('  POSTGRES_PASSWORD: hunter2\n')).toHaveLength(1);
     expect(literalSecrets('POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-changeme}\n')).toHaveLength(1);
     expect(literalSecrets('POSTGRES_PASSWORD=\nSECRET_KEY: ${SECRET_KEY:?set it}\n')).toEqual([]);
+  });
+});
+
+describe('the linters themselves', () => {
+  it('hadolint and shellcheck do report findings', () => {
+    const lint = spawnSync(join(VENV_BIN, 'hadolint'), ['--no-color', '-'], {
+      input: 'FROM python\nRUN pip install fastapi\nCMD uvicorn app.main:app\n',
+      encoding: 'utf8',
+    });
+    expect(lint.status).not.toBe(0);
+    expect(lint.stdout).toContain('DL3006');
+    const shell = spawnSync(join(VENV_BIN, 'shellcheck'), ['-'], {
+      input: '#!/bin/sh\nexec $@\n',
+      encoding: 'utf8',
+    });
+    expect(shell.status).not.toBe(0);
   });
 });
 
