@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .errors import conflict, field_error
+from . import rules
+from .errors import conflict, field_error, forbidden, unauthorized
 from .pagination import MAX_PAGE
 
 
@@ -22,7 +23,7 @@ def search_clause(columns: Sequence[Any], text: str | None) -> ColumnElement[boo
     if text is None or text.strip() == "":
         return None
     if "\x00" in text:
-        raise field_error("q", "must not contain NUL characters")
+        raise field_error("q", "must not contain NUL characters", where="query")
     pattern = f"%{escape_like(text.strip().lower())}%"
     return or_(*[func.lower(column).like(pattern, escape="\\") for column in columns])
 
@@ -36,13 +37,13 @@ def sort_order(sort: str | None, columns: dict[str, Any], default: list[Any]) ->
     column = columns.get(name)
     if column is None:
         allowed = ", ".join(sorted(columns))
-        raise field_error("sort", f"cannot sort by {name!r}; use one of: {allowed}")
+        raise field_error("sort", f"cannot sort by {name!r}; use one of: {allowed}", where="query")
     return [column.desc() if descending else column.asc()]
 
 
 def check_page(page: int) -> int:
     if page < 1 or page > MAX_PAGE:
-        raise field_error("page", f"page must be between 1 and {MAX_PAGE}")
+        raise field_error("page", f"page must be between 1 and {MAX_PAGE}", where="query")
     return page
 
 
@@ -101,3 +102,31 @@ def reject_nulls(changes: dict[str, Any], required: dict[str, str]) -> None:
 def wrong_state(field: str, current: str, allowed: Sequence[str]) -> Exception:
     states = ", ".join(allowed)
     return conflict(f"{field} is {current}; this transition is allowed from: {states}")
+
+
+async def require(
+    session: AsyncSession, model: Any, row_id: uuid.UUID, clause: Any, message: str = "Not allowed"
+) -> None:
+    """403 unless the access clause holds for the stored row."""
+    if not await rules.holds(session, model, row_id, clause):
+        raise forbidden(message)
+
+
+Check = tuple[str, str, Any]
+
+
+async def enforce_checks(
+    session: AsyncSession, model: Any, row_id: uuid.UUID, checks: Sequence[Check]
+) -> None:
+    """422 naming the field of the first `check` rule the stored row breaks."""
+    failing = await rules.first_failing(session, model, row_id, [clause for _, _, clause in checks])
+    if failing is not None:
+        field, message, _ = checks[failing]
+        raise field_error(field, message)
+
+
+def signed_in(uid: uuid.UUID | None) -> uuid.UUID:
+    """The caller's id where the operation needs one (401 otherwise)."""
+    if uid is None:
+        raise unauthorized()
+    return uid

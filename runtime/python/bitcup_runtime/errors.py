@@ -10,11 +10,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 
-def field_error(field: str, message: str, kind: str = "value_error") -> HTTPException:
-    """A 422 naming one body field, like FastAPI's own validation errors."""
+def field_error(
+    field: str, message: str, kind: str = "value_error", where: str = "body"
+) -> HTTPException:
+    """A 422 naming one field (of the body, or `where="query"`), like FastAPI's own."""
     return HTTPException(
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        detail=[{"loc": ["body", field], "msg": message, "type": kind}],
+        detail=[{"loc": [where, field], "msg": message, "type": kind}],
     )
 
 

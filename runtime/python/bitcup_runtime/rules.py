@@ -130,6 +130,22 @@ def in_(value: Any, options: list[Any]) -> Expr:
     return func.coalesce(value.in_(options), false())
 
 
+def add(left: Any, right: Any) -> Expr:
+    return left + right
+
+
+def sub(left: Any, right: Any) -> Expr:
+    return left - right
+
+
+def mul(left: Any, right: Any) -> Expr:
+    return left * right
+
+
+def neg(value: Any) -> Expr:
+    return -value
+
+
 def div(left: Any, right: Any) -> Expr:
     """Division by zero is NULL (and so false in a comparison), never an error."""
     return left / func.nullif(right, 0)
@@ -144,6 +160,13 @@ def hop(model: Any, attribute: str, key: Any) -> Expr:
     alias = aliased(model)
     column = getattr(alias, attribute)
     return select(column).where(alias.id == key).scalar_subquery()
+
+
+def hop_back(model: Any, foreign_key: str, key: Any) -> Expr:
+    """The id of the `model` row whose `foreign_key` is `key` (one-to-one inverse)."""
+    alias = aliased(model)
+    column = getattr(alias, foreign_key)
+    return select(alias.id).where(column == key).limit(1).scalar_subquery()
 
 
 def count_children(model: Any, foreign_key: str, key: Any) -> Expr:
@@ -194,3 +217,8 @@ async def evaluate_bool(
     session: AsyncSession, value: Any, model: Any = None, row_id: uuid.UUID | None = None
 ) -> bool:
     return bool(await evaluate(session, truthy(value), model, row_id))
+
+
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE or DELETE matched (CursorResult.rowcount)."""
+    return int(getattr(result, "rowcount", 0) or 0)

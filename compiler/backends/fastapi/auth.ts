@@ -1,0 +1,244 @@
+// app/api/auth.py (register, OAuth2 password login -> JWT, me, password
+// change) and app/manage.py (create-user, seed, init-db).
+import type { GeneratedFile } from '../types.js';
+import { CodeWriter } from '../../emit/code-writer.js';
+import { pascal } from '../../names.js';
+import type { Ctx } from './context.js';
+import { call, type Doc, Imports, appendBody, moduleHeader, prefix, pyStr, stmt } from './py.js';
+
+export function generateAuth(ctx: Ctx): GeneratedFile[] {
+  const files: GeneratedFile[] = [];
+  files.push({
+    path: 'backend/app/manage.py',
+    content: manageModule(ctx),
+    ownership: 'generated',
+    dependsOn: ['entities', 'app'],
+  });
+  if (!ctx.userInfo || !ctx.program.app.auth) return files;
+  const auth = ctx.program.app.auth;
+  const u = ctx.userInfo;
+  const loginField = u.byName.get(auth.login)!;
+  const passwordField = u.byName.get(auth.password)!;
+  const isEmail =
+    loginField.field.type.kind === 'scalar' && loginField.field.type.scalar === 'email';
+  const name = pascal(u.entity.name);
+  const cls = u.className;
+  const imports = new Imports();
+  imports.add('__future__', 'annotations');
+  imports.add('typing', 'Annotated');
+  imports.add('fastapi', 'APIRouter', 'Depends', 'Response');
+  imports.add('fastapi.security', 'OAuth2PasswordRequestForm');
+  imports.add('pydantic', 'BaseModel', 'Field');
+  imports.add('sqlalchemy', 'select');
+  imports.add('app.api.deps', 'CurrentUser', 'SessionDep');
+  imports.add('app.core.security', 'create_access_token', 'hash_password', 'verify_password');
+  imports.add('app.models', cls);
+  imports.add('app.runtime', 'errors');
+  imports.add('app.runtime.schemas', 'InputModel');
+  imports.add(`app.schemas.${u.module}`, `${name}Create`, `${name}Read`);
+  imports.add('app.services', `${u.module} as users`);
+  const w = new CodeWriter();
+  const loginAttr = loginField.columnAttr;
+  const pw = passwordField.columnAttr;
+  w.text(`
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class Token(BaseModel):
+    """An access token for the \`Authorization: Bearer\` header."""
+
+    access_token: str
+    token_type: str = "bearer"
+
+
+class PasswordChange(InputModel):
+    """Body of \`POST /auth/password\`."""
+
+    current_password: str = Field(alias="currentPassword", min_length=1, max_length=1024)
+    new_password: str = Field(alias="newPassword", min_length=1, max_length=1024)
+
+
+@router.post("/register", status_code=201, responses={409: {"description": "Already registered"}})
+async def register(session: SessionDep, data: ${name}Create) -> ${name}Read:
+    """Create an account; the password is sent as \`password\` and stored hashed."""
+    existing = await session.scalar(select(${cls}.id).where(${cls}.${loginAttr} == data.${loginAttr}))
+    if existing is not None:
+        raise errors.conflict(${pyStr(`This ${loginField.apiName} is already registered`)})
+    row = await users.create_row(session, None, data, enforce_rules=False)
+    return ${name}Read.model_validate(row)
+
+
+@router.post("/login", responses={401: {"description": "Bad credentials"}})
+async def login(
+    session: SessionDep,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+) -> Token:
+    """OAuth2 password flow: \`username\` is the ${loginField.apiName}."""
+    identity = form.username.strip()${isEmail ? '.lower()' : ''}
+    user = None
+    if "\\x00" not in identity and "\\x00" not in form.password:
+        user = await session.scalar(select(${cls}).where(${cls}.${loginAttr} == identity))
+    if user is None or not verify_password(form.password, user.${pw}):
+        raise errors.unauthorized("Incorrect ${loginField.apiName} or password")
+    return Token(access_token=create_access_token(str(user.id)))
+
+
+@router.get("/me")
+async def me(session: SessionDep, user: CurrentUser) -> ${name}Read:
+    """The signed-in user."""
+    return ${name}Read.model_validate(await users.load_row(session, user.id))
+
+
+@router.post(
+    "/password",
+    status_code=204,
+    response_class=Response,
+    responses={403: {"description": "Wrong current password"}},
+)
+async def change_password(session: SessionDep, user: CurrentUser, data: PasswordChange) -> None:
+    """Change the signed-in user's password (403 when the current one is wrong)."""
+    if not verify_password(data.current_password, user.${pw}):
+        raise errors.forbidden("The current password is wrong")
+    if "\\x00" in data.new_password:
+        raise errors.field_error("newPassword", "must not contain NUL characters")
+    user.${pw} = hash_password(data.new_password)
+    await session.commit()
+`);
+  const out = new CodeWriter();
+  moduleHeader(
+    out,
+    'Sign-up, sign-in (OAuth2 password flow, JWT), the current user, password change.',
+    imports,
+  );
+  appendBody(out, w.toString());
+  files.push({
+    path: 'backend/app/api/auth.py',
+    content: out.toString(),
+    ownership: 'generated',
+    dependsOn: ['app', `entity:${u.entity.name}`],
+  });
+  return files;
+}
+
+function manageModule(ctx: Ctx): string {
+  const imports = new Imports();
+  imports.add('__future__', 'annotations');
+  imports.module('argparse');
+  imports.module('asyncio');
+  imports.module('json');
+  imports.module('sys');
+  imports.add('pathlib', 'Path');
+  imports.add('app.core.db', 'SessionLocal', 'create_all', 'engine');
+  imports.add('app.runtime.manage', 'ModelSpec', 'seed');
+  const w = new CodeWriter();
+  w.blank(2);
+  const specs: Doc[] = [];
+  for (const e of ctx.entities.values()) {
+    imports.add('app.models', e.className);
+    const fields: Doc[] = e.fields
+      .filter((f) => ['scalar', 'enum', 'toOne'].includes(f.kind))
+      .map((f) => `${pyStr(f.apiName)}: ${pyStr(f.columnAttr)}`);
+    const links = e.fields
+      .filter((f) => f.kind === 'manyToMany')
+      .map((f) => {
+        const t = ctx.entities.get(f.target!)!;
+        imports.add('app.models', t.className);
+        return `${pyStr(f.apiName)}: (${pyStr(f.attr)}, ${t.className})`;
+      });
+    const passwords = e.fields
+      .filter((f) => f.field.type.kind === 'scalar' && f.field.type.scalar === 'password')
+      .map((f) => pyStr(f.columnAttr));
+    const args: Doc[] = [e.className, { open: '{', items: fields, close: '}' }];
+    if (links.length > 0) args.push({ open: 'links={', items: links, close: '}' });
+    if (passwords.length > 0) args.push({ open: 'passwords=[', items: passwords, close: ']' });
+    specs.push(prefix(`${pyStr(e.entity.name)}: `, call('ModelSpec', ...args)));
+  }
+  // each spec on its own line: ruff keeps the exploded dict (magic trailing comma)
+  stmt(w, 0, { open: 'SPECS: dict[str, ModelSpec] = {', items: specs, close: '}' });
+  const auth = ctx.program.app.auth;
+  if (auth && ctx.userInfo) {
+    const u = ctx.userInfo;
+    const login = u.byName.get(auth.login)!;
+    imports.add('app.runtime.manage', 'build_row', 'parse_assignments');
+    const required = u.fields
+      .filter(
+        (f) =>
+          f.kind === 'scalar' &&
+          !f.field.optional &&
+          !f.field.default &&
+          f.field.type.kind === 'scalar' &&
+          ['string', 'text'].includes(f.field.type.scalar) &&
+          f.field.name !== auth.login,
+      )
+      .map((f) => pyStr(f.apiName));
+    w.blank(2);
+    w.text(`async def create_user(login: str, password: str, assignments: list[str]) -> None:
+    """Create a user; \`--set\` may fill any field, readonly ones included (e.g. staff flags)."""
+    values: dict[str, object] = dict(parse_assignments(assignments))
+    values[${pyStr(login.apiName)}] = login${login.field.type.kind === 'scalar' && login.field.type.scalar === 'email' ? '.lower()' : ''}
+    values["password"] = password
+    for key in [${required.join(', ')}]:
+        values.setdefault(key, login)
+    async with SessionLocal() as session:
+        row = await build_row(session, SPECS[${pyStr(u.entity.name)}], values)
+        session.add(row)
+        await session.commit()
+        print(f"created {row.id}")`);
+  }
+  w.blank(2);
+  w.text(`async def seed_file(path: str) -> None:
+    """Load rows from a JSON file: {"Entity": [{"field": value, ...}, ...], ...}."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    async with SessionLocal() as session:
+        count = await seed(session, SPECS, data)
+    print(f"seeded {count} rows")
+
+
+async def run(args: argparse.Namespace) -> None:
+    try:
+        if args.command == "init-db":
+            await create_all()
+            print("tables created")${
+              auth
+                ? `
+        elif args.command == "create-user":
+            await create_user(args.login, args.password, args.set or [])`
+                : ''
+            }
+        elif args.command == "seed":
+            await seed_file(args.file)
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app.manage")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("init-db", help="create every table (development; production uses Alembic)")${
+      auth
+        ? `
+    create = commands.add_parser("create-user", help="create a user (can set readonly fields)")
+    create.add_argument("login")
+    create.add_argument("--password", required=True)
+    create.add_argument("--set", action="append", metavar="FIELD=VALUE")`
+        : ''
+    }
+    seed_parser = commands.add_parser("seed", help="load rows from a JSON file")
+    seed_parser.add_argument("file")
+    args = parser.parse_args(argv)
+    asyncio.run(run(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())`);
+  const out = new CodeWriter();
+  moduleHeader(
+    out,
+    'Operator commands: `python -m app.manage init-db | create-user | seed`.',
+    imports,
+  );
+  appendBody(out, w.toString());
+  return out.toString();
+}

@@ -1,0 +1,309 @@
+// What every FastAPI module needs to know about the program, derived once
+// from the IR: Python names (classes, modules, attributes), field kinds and
+// types, view-driven list features (filter/search/sort, nested reads, eager
+// loads) and which operations need a signed-in user.
+import type { AllowRule, Entity, Expr, Field, Program, View } from '../../ir/schema.js';
+import { pascal, snake } from '../../names.js';
+import { safeIdent } from './py.js';
+
+/** Entity or enum names that would shadow a library name in generated modules. */
+const CLASS_COLLISIONS = new Set([
+  'Any',
+  'APIRouter',
+  'AsyncSession',
+  'Base',
+  'BaseModel',
+  'BigInteger',
+  'Boolean',
+  'Column',
+  'ConfigDict',
+  'Date',
+  'DateTime',
+  'Decimal',
+  'DeclarativeBase',
+  'Depends',
+  'Email',
+  'Enum',
+  'FastAPI',
+  'Field',
+  'Float',
+  'ForeignKey',
+  'HTTPException',
+  'Index',
+  'Integer',
+  'JSON',
+  'JsonValue',
+  'Literal',
+  'Mapped',
+  'Numeric',
+  'OutboxEvent',
+  'Page',
+  'Query',
+  'Request',
+  'Response',
+  'Select',
+  'Session',
+  'Settings',
+  'String',
+  'Table',
+  'Text',
+  'Time',
+  'UniqueConstraint',
+  'Url',
+  'UtcDatetime',
+  'Uuid',
+  'datetime',
+]);
+
+export type FieldKind =
+  'id' | 'scalar' | 'enum' | 'toOne' | 'inverseOne' | 'oneToMany' | 'manyToMany';
+
+export interface FieldInfo {
+  field: Field;
+  kind: FieldKind;
+  /** Python attribute on the model (relationship name for relations) */
+  attr: string;
+  /** to-one owning side: the foreign-key attribute (`buyer_id`); scalars: attr */
+  columnAttr: string;
+  /** schema attribute (to-one `buyer_id`, many-to-many `tag_ids`) */
+  schemaAttr: string;
+  apiName: string;
+  target?: string; // relation target entity
+}
+
+export interface EntityInfo {
+  entity: Entity;
+  className: string; // model class
+  module: string; // snake module name
+  fields: FieldInfo[];
+  byName: Map<string, FieldInfo>;
+  listViews: View[];
+  /** dotted view paths (steps >= 2) shown for this entity: nested read objects and eager loads */
+  nested: NestedTree;
+  filters: FieldInfo[];
+  search: FieldInfo[];
+  sorts: FieldInfo[];
+  defaultSort?: { field: FieldInfo; direction: 'asc' | 'desc' };
+  pageSize: number;
+  plural: string; // snake plural for function names: order_lines
+}
+
+/** relation field -> its shown sub-paths */
+export type NestedTree = Map<string, { leaves: Set<string>; children: NestedTree }>;
+
+export interface Ctx {
+  program: Program;
+  entities: Map<string, EntityInfo>;
+  enumClass: Map<string, string>;
+  hasAuth: boolean;
+  userInfo?: EntityInfo;
+  hasEvents: boolean;
+}
+
+export function entityClassName(name: string): string {
+  return CLASS_COLLISIONS.has(name) ? `${name}Model` : name;
+}
+
+export function enumClassName(name: string): string {
+  return CLASS_COLLISIONS.has(name) ? `${name}Enum` : name;
+}
+
+function fieldKind(field: Field): FieldKind {
+  if (field.primaryKey) return 'id';
+  const t = field.type;
+  if (t.kind === 'scalar') return 'scalar';
+  if (t.kind === 'enum') return 'enum';
+  switch (t.relation) {
+    case 'many-to-one':
+    case 'one-to-one':
+      return t.owning ? 'toOne' : 'inverseOne';
+    case 'one-to-many':
+      return 'oneToMany';
+    case 'many-to-many':
+      return 'manyToMany';
+  }
+}
+
+export function buildCtx(program: Program): Ctx {
+  const entities = new Map<string, EntityInfo>();
+  const enumClass = new Map(program.enums.map((e) => [e.name, enumClassName(e.name)]));
+  for (const entity of program.entities) {
+    const fields: FieldInfo[] = entity.fields.map((field) => {
+      const kind = fieldKind(field);
+      const attr = safeIdent(snake(field.name));
+      const target = field.type.kind === 'relation' ? field.type.target : undefined;
+      let columnAttr = attr;
+      let schemaAttr = attr;
+      if (kind === 'toOne') columnAttr = schemaAttr = safeIdent(snake(field.name) + '_id');
+      if (kind === 'manyToMany') schemaAttr = safeIdent(snake(field.apiName));
+      return { field, kind, attr, columnAttr, schemaAttr, apiName: field.apiName, target };
+    });
+    const byName = new Map(fields.map((f) => [f.field.name, f]));
+    const listViews = program.views.filter((v) => v.kind === 'list' && v.entity === entity.name);
+    const shownViews = program.views.filter((v) => v.entity === entity.name);
+    const nested: NestedTree = new Map();
+    for (const view of shownViews) {
+      if (view.kind === 'form') continue;
+      for (const vf of [...view.columns, ...view.fields]) {
+        if (vf.steps.length < 2) continue;
+        let tree = nested;
+        for (let i = 0; i < vf.steps.length - 1; i++) {
+          const step = vf.steps[i]!;
+          let node = tree.get(step.field);
+          if (!node) tree.set(step.field, (node = { leaves: new Set(), children: new Map() }));
+          if (i === vf.steps.length - 2) node.leaves.add(vf.steps[i + 1]!.field);
+          tree = node.children;
+        }
+      }
+    }
+    const pick = (names: string[]): FieldInfo[] => {
+      const out: FieldInfo[] = [];
+      for (const n of names) {
+        const f = byName.get(n);
+        if (f && ['id', 'scalar', 'enum', 'toOne'].includes(f.kind) && !out.includes(f))
+          out.push(f);
+      }
+      return out;
+    };
+    const filters = pick(listViews.flatMap((v) => v.filter));
+    const search = pick(listViews.flatMap((v) => v.search)).filter(
+      (f) => f.field.type.kind === 'scalar' && isTextual(f.field),
+    );
+    const sortNames = listViews.flatMap((v) => [
+      ...(v.sort ? [v.sort.field] : []),
+      ...v.columns.filter((c) => c.steps.length === 1).map((c) => c.path),
+    ]);
+    const sorts = pick(sortNames).filter((f) => f.kind !== 'toOne' && !isJson(f.field));
+    const firstSort = listViews.find((v) => v.sort)?.sort;
+    const defaultSortField = firstSort ? byName.get(firstSort.field) : undefined;
+    entities.set(entity.name, {
+      entity,
+      className: entityClassName(entity.name),
+      module: safeIdent(snake(entity.name)),
+      fields,
+      byName,
+      listViews,
+      nested,
+      filters,
+      search,
+      sorts,
+      defaultSort:
+        firstSort && defaultSortField
+          ? { field: defaultSortField, direction: firstSort.direction }
+          : undefined,
+      pageSize: listViews[0]?.pageSize ?? 20,
+      plural: snake(entity.apiPath),
+    });
+  }
+  const auth = program.app.auth;
+  return {
+    program,
+    entities,
+    enumClass,
+    hasAuth: auth !== undefined,
+    userInfo: auth ? entities.get(auth.user) : undefined,
+    hasEvents: program.events.length > 0,
+  };
+}
+
+export function isTextual(field: Field): boolean {
+  return (
+    field.type.kind === 'scalar' && ['string', 'text', 'email', 'url'].includes(field.type.scalar)
+  );
+}
+
+export function isJson(field: Field): boolean {
+  return field.type.kind === 'scalar' && field.type.scalar === 'json';
+}
+
+export function info(ctx: Ctx, entity: string): EntityInfo {
+  const found = ctx.entities.get(entity);
+  if (!found) throw new Error(`unknown entity ${entity}`);
+  return found;
+}
+
+export function fieldInfo(ctx: Ctx, entity: string, field: string): FieldInfo {
+  const found = info(ctx, entity).byName.get(field);
+  if (!found) throw new Error(`unknown field ${entity}.${field}`);
+  return found;
+}
+
+/** Whether an expression reads `currentUser`. */
+export function mentionsCurrentUser(expr: Expr): boolean {
+  switch (expr.kind) {
+    case 'path':
+      return expr.root === 'currentUser';
+    case 'unary':
+      return mentionsCurrentUser(expr.operand);
+    case 'binary':
+      return mentionsCurrentUser(expr.left) || mentionsCurrentUser(expr.right);
+    case 'in':
+      return mentionsCurrentUser(expr.value) || expr.list.some(mentionsCurrentUser);
+    case 'call':
+      return expr.args.some(mentionsCurrentUser);
+    case 'countEntity':
+      return expr.where ? mentionsCurrentUser(expr.where) : false;
+    default:
+      return false;
+  }
+}
+
+/** The first row field an expression mentions (for 422 locations). */
+export function firstRowField(expr: Expr): string | undefined {
+  switch (expr.kind) {
+    case 'path':
+      return expr.root === 'row' && expr.steps.length > 0 ? expr.steps[0]!.field : undefined;
+    case 'unary':
+      return firstRowField(expr.operand);
+    case 'binary':
+      return firstRowField(expr.left) ?? firstRowField(expr.right);
+    case 'in':
+      return firstRowField(expr.value) ?? expr.list.map(firstRowField).find((f) => f);
+    case 'call':
+      return expr.args.map(firstRowField).find((f) => f);
+    default:
+      return undefined;
+  }
+}
+
+/** The first behavior input an expression mentions. */
+export function firstInputField(expr: Expr): string | undefined {
+  switch (expr.kind) {
+    case 'path':
+      return expr.root === 'input' && expr.steps.length > 0 ? expr.steps[0]!.field : undefined;
+    case 'unary':
+      return firstInputField(expr.operand);
+    case 'binary':
+      return firstInputField(expr.left) ?? firstInputField(expr.right);
+    case 'in':
+      return firstInputField(expr.value) ?? expr.list.map(firstInputField).find((f) => f);
+    case 'call':
+      return expr.args.map(firstInputField).find((f) => f);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The access decision for one operation on an entity:
+ * - rules: the allow rules that grant it (empty with `restricted` = denied to all);
+ * - restricted: false when the entity has no allow at all (then only sign-in matters);
+ * - needsUser: answer 401 to anonymous callers (every granting rule reads currentUser).
+ */
+export interface Access {
+  rules: AllowRule[];
+  restricted: boolean;
+  needsUser: boolean;
+}
+
+export function access(ctx: Ctx, entity: Entity, op: string, rowAction = false): Access {
+  if (entity.allows.length === 0) return { rules: [], restricted: false, needsUser: ctx.hasAuth };
+  const rules = entity.allows.filter(
+    (r) => r.ops.includes(op) || r.ops.includes('all') || (rowAction && r.ops.includes('update')),
+  );
+  const needsUser = ctx.hasAuth && rules.every((r) => mentionsCurrentUser(r.expr));
+  return { rules, restricted: true, needsUser };
+}
+
+/** Class name of an entity's schemas: `OrderLine` -> `OrderLineCreate`. */
+export const schemaBase = (entity: string): string => pascal(entity);
