@@ -7,11 +7,7 @@
 // next word that is a key of the same block. More values than the key takes
 // is an error naming the closest key.
 import type { App, Deploy, Span } from '../../ir/schema.js';
-import {
-  splitSettingsEntry,
-  type SettingsEntry,
-  type SettingsValue,
-} from '../../../grammar/ast.js';
+import type { SettingsEntry, SettingsValue } from '../../../grammar/ast.js';
 import type { DiagnosticCollector } from '../../diagnostics/collector.js';
 import type { AnalyzeContext } from './context.js';
 import { closest, didYouMean } from '../../diagnostics/did-you-mean.js';
@@ -66,6 +62,29 @@ function matches(value: SettingsValue, type: SettingValueType): boolean {
   }
 }
 
+/**
+ * Split a parsed line entry at later words that are keys of the block. The
+ * first value after any key always belongs to that key (`password password`).
+ */
+export function splitEntry(
+  entry: SettingsEntry,
+  isKey: (word: string) => boolean,
+): SettingsEntry[] {
+  if (entry.block || entry.values.length < 2) return [entry];
+  const out: SettingsEntry[] = [];
+  let current: SettingsEntry = { ...entry, values: [] };
+  for (const value of entry.values) {
+    if (current.values.length > 0 && value.kind === 'name' && isKey(value.raw)) {
+      out.push(current);
+      current = { key: value.raw, keySpan: value.span, values: [], span: value.span };
+    } else {
+      current.values.push(value);
+    }
+  }
+  out.push(current);
+  return out;
+}
+
 /** Split and check one block's entries against its key table. */
 export function readBlock(
   rawEntries: readonly SettingsEntry[],
@@ -79,7 +98,7 @@ export function readBlock(
   const written = new Map<string, Span>();
   const keys = Object.keys(spec);
   const isKey = (word: string): boolean => Object.hasOwn(spec, word);
-  for (const entry of rawEntries.flatMap((e) => splitSettingsEntry(e, isKey))) {
+  for (const entry of rawEntries.flatMap((e) => splitEntry(e, isKey))) {
     if (entry.key === '') continue; // a syntax error, already reported
     const keySpec: KeySpec | undefined = isKey(entry.key) ? spec[entry.key] : undefined;
     if (!keySpec) {
