@@ -7,7 +7,8 @@
 // - backend, frontend: always, sized by `deploy` (LANGUAGE.md defaults are
 //   already applied by the front end);
 // - redis + relay: only when the app declares events (outbox -> Redis Streams).
-// Pure and total: it never throws, whatever the program.
+// Pure and total: it never throws, whatever the program. It reads only
+// app, deploy and events, so the deploy files' dependsOn stays exact.
 import type { Architecture, Program } from '../../ir/schema.js';
 
 export type Service = Architecture['services'][number];
@@ -62,7 +63,7 @@ export function architectureOf(program: Program): Architecture {
   const k8s = program.deploy.kubernetes;
   const events = program.events.map((e) => e.name);
   const hasEvents = events.length > 0;
-  const entities = program.entities.length;
+  const frontendReplicas = Math.max(1, k8s.frontend.replicas);
   const backendNeeds = hasEvents ? ['database', 'migrate', 'redis'] : ['database', 'migrate'];
   const minReplicas = Math.max(1, k8s.backend.replicas);
   const maxReplicas = Math.max(minReplicas, k8s.backend.maxReplicas);
@@ -75,7 +76,7 @@ export function architectureOf(program: Program): Architecture {
       port: CONTAINER_PORTS.database,
       replicas: 1,
       needs: [],
-      reason: `always: the ${entities} ${entities === 1 ? 'entity lives' : 'entities live'} in PostgreSQL`,
+      reason: 'always: every entity lives in PostgreSQL',
       resources: DEFAULT_RESOURCES.database,
     },
     {
@@ -101,9 +102,9 @@ export function architectureOf(program: Program): Architecture {
       name: 'frontend',
       role: `Vue app served by nginx, proxying ${program.app.apiPrefix} to the backend`,
       port: CONTAINER_PORTS.frontend,
-      replicas: Math.max(1, k8s.frontend.replicas),
+      replicas: frontendReplicas,
       needs: ['backend'],
-      reason: `always: serves the ${program.views.length} views; ${Math.max(1, k8s.frontend.replicas)} fixed replica(s) (deploy.kubernetes.frontend)`,
+      reason: `always: serves the views; ${frontendReplicas} fixed replica${frontendReplicas === 1 ? '' : 's'} (deploy.kubernetes.frontend)`,
       resources: resourcesOf(k8s.frontend, DEFAULT_RESOURCES.frontend),
     },
   ];
