@@ -8,6 +8,7 @@
 //      in memory with the last pristine output,
 //   4. emits: only files whose content changed touch the disk.
 // With an error nothing is emitted: the last good output stays as it was.
+import { statSync } from 'node:fs';
 import { compile } from '../index.js';
 import { backends as registeredBackends } from '../backends/index.js';
 import type { Backend, BackendContext, GeneratedFile } from '../backends/types.js';
@@ -32,6 +33,15 @@ export interface PartialBackend extends Backend {
     changed: ReadonlySet<string>,
     parts: Record<string, string>,
   ): GeneratedFile[];
+}
+
+function fingerprint(file: string): string {
+  try {
+    const stats = statSync(file);
+    return `${stats.mtimeMs}:${stats.size}`;
+  } catch {
+    return 'missing';
+  }
 }
 
 function isPartial(backend: Backend): backend is PartialBackend {
@@ -61,6 +71,7 @@ export interface BuildResult {
 }
 
 export class IncrementalBuilder {
+  private fingerprints = new Map<string, string>();
   private manifest: Manifest | undefined;
   private parts: Record<string, string> | undefined;
   private readonly lastFiles = new Map<string, GeneratedFile[]>();
@@ -70,6 +81,16 @@ export class IncrementalBuilder {
     readonly out: string,
     readonly options: BuildOptions = {},
   ) {}
+
+  /**
+   * Whether a source file of the last build changed on disk since it was
+   * read. Watchers drop events that come too close together (chokidar: 50 ms
+   * per file); checking this shortly after a build catches such a save.
+   */
+  sourcesChanged(): boolean {
+    for (const [file, before] of this.fingerprints) if (fingerprint(file) !== before) return true;
+    return false;
+  }
 
   /** Rebuild; `files` are in-memory source contents by absolute path (editor buffers, tests). */
   rebuild(files?: ReadonlyMap<string, string>): BuildResult {
@@ -87,6 +108,7 @@ export class IncrementalBuilder {
       return { diagnostics, ok: false, sourceFiles: [this.entry], changedParts: [] };
     }
     diagnostics.push(...compiled.diagnostics);
+    this.fingerprints = new Map(compiled.files.map((f) => [f, fingerprint(f)]));
     const result: BuildResult = {
       diagnostics,
       ok: false,

@@ -3,7 +3,6 @@
 // and a one-line summary; with errors the last good output stays untouched.
 import type { CAC } from 'cac';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
-import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { summaryLine } from '../../emit/summary.js';
@@ -47,18 +46,8 @@ export function watchModel(entry: string, out: string, options: WatchOptions = {
 
   // chokidar drops a change event that comes within 50 ms of the previous
   // one for the same file; a check after each build catches such a save.
-  let seen = new Map<string, string>();
-  const fingerprint = (file: string) => {
-    try {
-      const stats = statSync(file);
-      return `${stats.mtimeMs}:${stats.size}`;
-    } catch {
-      return 'missing';
-    }
-  };
   const checkAfterBuild = () => {
-    if (closed) return;
-    for (const [file, before] of seen) if (fingerprint(file) !== before) return schedule();
+    if (!closed && builder.sourcesChanged()) schedule();
   };
   const schedule = () => {
     if (closed) return;
@@ -67,9 +56,7 @@ export function watchModel(entry: string, out: string, options: WatchOptions = {
   };
 
   const runBuild = (): BuildResult => {
-    seen = new Map([...seen.keys()].map((f) => [f, fingerprint(f)]));
     const result = builder.rebuild();
-    for (const file of result.sourceFiles) if (!seen.has(file)) seen.set(file, fingerprint(file));
     if (!closed) timer = setTimeout(checkAfterBuild, 100);
     print(result.diagnostics, summaryLine(result));
     const added = [...new Set(result.sourceFiles.map((f) => dirname(f)))].filter(

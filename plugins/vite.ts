@@ -1,0 +1,1 @@
+export { vite as default } from './core/index.js';
