@@ -6,6 +6,7 @@ import { registerWatch } from './commands/watch.js';
 import { registerCheck } from './commands/check.js';
 import { registerIr } from './commands/ir.js';
 import { registerExplain } from './commands/explain.js';
+import { registerMigrate } from './commands/migrate.js';
 
 export type CommandResult = Promise<number> | number;
 
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   registerCheck(cli, run);
   registerIr(cli, run);
   registerExplain(cli, run);
+  registerMigrate(cli, run);
   cli.help();
   cli.version('0.1.0');
   try {
