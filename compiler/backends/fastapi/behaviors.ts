@@ -8,7 +8,16 @@ import { CodeWriter } from '../../emit/code-writer.js';
 import { pascal, snake } from '../../names.js';
 import { type Ctx, info, mentionsCurrentUser } from './context.js';
 import { compileExpr } from './expr.js';
-import { call, docstring, Imports, appendBody, moduleHeader, pyStr, stmt } from './py.js';
+import {
+  call,
+  docstring,
+  Imports,
+  appendBody,
+  moduleHeader,
+  pyStr,
+  stmt,
+  responses,
+} from './py.js';
 import { customModule, customReturn, notImplementedMessage, userParam } from './routers.js';
 import { behaviorInput, behaviorInputClass } from './schemas.js';
 import { behaviorFnName, behaviorStatements } from './services.js';
@@ -87,7 +96,7 @@ function customStub(ctx: Ctx, b: Behavior): string {
   w.indent(() => {
     const doc = b.doc ?? `Run ${b.name} in the request's transaction; commit when done.`;
     docstring(w, 1, doc);
-    w.line(`raise NotImplementedError(${pyStr(notImplementedMessage(b))})`);
+    stmt(w, 1, call('raise NotImplementedError', pyStr(notImplementedMessage(b))));
   });
   return w.toString();
 }
@@ -104,7 +113,7 @@ function actionSchemas(ctx: Ctx, behaviors: Behavior[]): string {
   }
   const out = new CodeWriter();
   moduleHeader(out, 'Inputs of the app-level behaviors (actions).', imports);
-  out.text(w.toString() || '\n__all__: list[str] = []\n');
+  appendBody(out, w.toString() || '__all__: list[str] = []\n');
   return out.toString();
 }
 
@@ -112,15 +121,17 @@ function actionServices(ctx: Ctx, behaviors: Behavior[]): string {
   const imports = new Imports();
   imports.add('__future__', 'annotations');
   imports.module('uuid');
-  imports.add('typing', 'Any');
   imports.add('sqlalchemy.ext.asyncio', 'AsyncSession');
-  imports.add('app.runtime', 'errors');
   imports.add('app.runtime', 'rules as rt');
   const w = new CodeWriter();
   for (const b of behaviors) {
     const env = { ctx, imports, userId: 'uid', input: 'data' };
     w.blank(2);
-    w.line(`async def may_${snake(b.name)}(session: AsyncSession, uid: uuid.UUID | None) -> bool:`);
+    stmt(w, 0, {
+      open: `async def may_${snake(b.name)}(`,
+      items: ['session: AsyncSession', 'uid: uuid.UUID | None'],
+      close: ') -> bool:',
+    });
     w.indent(() => {
       docstring(w, 1, `Whether the caller may run ${b.name} (its \`allow if\` lines).`);
       if (b.allows.length === 0) {
@@ -145,6 +156,7 @@ function actionServices(ctx: Ctx, behaviors: Behavior[]): string {
       params.push(`data: ${behaviorInputClass(b)}`);
     }
     const returnsEntity = b.returns?.kind === 'entity' ? info(ctx, b.returns.entity) : undefined;
+    imports.add('typing', 'Any');
     w.blank(2);
     stmt(w, 0, { open: `async def ${behaviorFnName(b.name)}(`, items: params, close: `) -> Any:` });
     w.indent(() => {
@@ -159,7 +171,6 @@ function actionServices(ctx: Ctx, behaviors: Behavior[]): string {
       } else w.line('return None');
     });
   }
-  void errors;
   const out = new CodeWriter();
   moduleHeader(
     out,
@@ -169,7 +180,6 @@ function actionServices(ctx: Ctx, behaviors: Behavior[]): string {
   appendBody(out, w.toString());
   return out.toString();
 }
-const errors = undefined;
 
 function actionRoutes(ctx: Ctx, behaviors: Behavior[]): string {
   const imports = new Imports();
@@ -199,9 +209,9 @@ function actionRoutes(ctx: Ctx, behaviors: Behavior[]): string {
       imports.add('app.schemas.actions', behaviorInputClass(b));
       params.push(`data: ${behaviorInputClass(b)}`);
     }
-    const responses = b.custom
-      ? 'responses={403: {"description": "Not allowed"}, 501: {"description": "Custom code not written yet"}}'
-      : 'responses={403: {"description": "Not allowed"}}';
+    const statuses = b.custom
+      ? responses([403, 'Not allowed'], [501, 'Custom code not written yet'])
+      : responses([403, 'Not allowed']);
     w.blank(2);
     stmt(
       w,
@@ -211,7 +221,7 @@ function actionRoutes(ctx: Ctx, behaviors: Behavior[]): string {
         pyStr(`/${b.apiPath}`),
         `summary=${pyStr(pascal(b.name))}`,
         ...(b.doc ? [`description=${pyStr(b.doc)}`] : []),
-        responses,
+        statuses,
       ),
     );
     stmt(w, 0, { open: `async def ${snake(b.name)}(`, items: params, close: `) -> ${returns}:` });

@@ -6,7 +6,7 @@ import type { GeneratedFile } from '../types.js';
 import { CodeWriter } from '../../emit/code-writer.js';
 import { pascal, snake } from '../../names.js';
 import type { Ctx } from './context.js';
-import { docstring, Imports, appendBody, moduleHeader, pyStr, stmt } from './py.js';
+import { appendBody, call, docstring, Imports, moduleHeader, pyStr, stmt } from './py.js';
 import { schemaType } from './types.js';
 
 export const payloadClass = (event: string): string => `${pascal(event)}Payload`;
@@ -107,7 +107,12 @@ function payloads(ctx: Ctx): string {
       stmt(
         w,
         1,
-        'model_config = ConfigDict(validate_by_name=True, validate_by_alias=True, serialize_by_alias=True)',
+        call(
+          'model_config = ConfigDict',
+          'validate_by_name=True',
+          'validate_by_alias=True',
+          'serialize_by_alias=True',
+        ),
       );
       w.line(`EVENT: ClassVar[str] = ${pyStr(event.name)}`);
       w.line(`STREAM: ClassVar[str] = ${pyStr(event.stream)}`);
@@ -235,7 +240,7 @@ async def main() -> None:
             pass  # the group exists already
     streams: dict[Any, Any] = {stream: ">" for stream in HANDLERS}
     while True:
-        batches = await redis.xreadgroup(GROUP, "consumer-1", streams, count=50, block=5000)
+        batches: Any = await redis.xreadgroup(GROUP, "consumer-1", streams, count=50, block=5000)
         for stream, entries in batches or []:
             for entry_id, fields in entries:
                 await dispatch(fields)

@@ -158,6 +158,15 @@ export const dict = (entries: [string, Doc][]): Group => ({
   close: '}',
 });
 
+/** The `responses=` argument of a route decorator (OpenAPI extra statuses). */
+export function responses(...entries: [number, string][]): Group {
+  return {
+    open: 'responses={',
+    items: entries.map(([code, text]) => `${code}: {"description": ${pyStr(text)}}`),
+    close: '}',
+  };
+}
+
 /** Glue text before a doc, e.g. a keyword argument `name=` or a `return `. */
 export function prefix(text: string, doc: Doc): Doc {
   if (typeof doc === 'string') return text + doc;
@@ -295,11 +304,16 @@ export class Imports {
       for (const m of plain) w.line(`import ${m}`);
       const froms = section.filter((m) => this.froms.has(m)).sort(compareModules);
       for (const m of froms) {
-        const names = [...this.froms.get(m)!].sort(Imports.compareNames);
-        if (names.length === 0) continue;
-        const oneLine = `from ${m} import ${names.join(', ')}`;
-        if (oneLine.length <= LINE_LENGTH) w.line(oneLine);
-        else stmt(w, 0, { open: `from ${m} import (`, items: names, close: ')' }, '');
+        const all = [...this.froms.get(m)!];
+        // ruff's isort keeps `a as b` imports on lines of their own (combine-as-imports = false)
+        const names = all.filter((n) => !n.includes(' as ')).sort(Imports.compareNames);
+        if (names.length > 0) {
+          const oneLine = `from ${m} import ${names.join(', ')}`;
+          if (oneLine.length <= LINE_LENGTH) w.line(oneLine);
+          else stmt(w, 0, { open: `from ${m} import (`, items: names, close: ')' }, '');
+        }
+        for (const aliased of all.filter((n) => n.includes(' as ')).sort(Imports.compareNames))
+          w.line(`from ${m} import ${aliased}`);
       }
     }
   }

@@ -8,7 +8,17 @@ import { CodeWriter } from '../../emit/code-writer.js';
 import { pascal, snake } from '../../names.js';
 import { accessFn, opAccess } from './access.js';
 import { type Ctx, type EntityInfo, info, mentionsCurrentUser } from './context.js';
-import { call, type Doc, docstring, Imports, appendBody, moduleHeader, pyStr, stmt } from './py.js';
+import {
+  call,
+  type Doc,
+  docstring,
+  Imports,
+  appendBody,
+  moduleHeader,
+  pyStr,
+  stmt,
+  responses,
+} from './py.js';
 import { behaviorInputClass } from './schemas.js';
 import { behaviorFnName, transitionFnName } from './services.js';
 
@@ -41,7 +51,7 @@ export function generateRouters(ctx: Ctx): GeneratedFile[] {
 }
 
 /** `@router.verb(...)` decorator, wrapped when long. */
-function decorator(w: CodeWriter, verb: string, path: string, args: string[]): void {
+function decorator(w: CodeWriter, verb: string, path: string, args: Doc[]): void {
   stmt(w, 0, call(`@router.${verb}`, pyStr(path), ...args));
 }
 
@@ -127,7 +137,7 @@ function routerModule(ctx: Ctx, e: EntityInfo): string {
     w.blank(2);
     decorator(w, 'get', '/{id}', [
       `summary=${pyStr(`Get a ${label}`)}`,
-      'responses={404: {"description": "Not found"}}',
+      responses([404, 'Not found']),
     ]);
     funcDef(
       w,
@@ -176,7 +186,7 @@ function routerModule(ctx: Ctx, e: EntityInfo): string {
     w.blank(2);
     decorator(w, 'patch', '/{id}', [
       `summary=${pyStr(`Update a ${label}`)}`,
-      'responses={404: {"description": "Not found"}}',
+      responses([404, 'Not found']),
     ]);
     funcDef(
       w,
@@ -210,7 +220,7 @@ function routerModule(ctx: Ctx, e: EntityInfo): string {
       'status_code=204',
       'response_class=Response',
       `summary=${pyStr(`Delete a ${label}`)}`,
-      'responses={404: {"description": "Not found"}, 409: {"description": "Still referenced"}}',
+      responses([404, 'Not found'], [409, 'Still referenced']),
     ]);
     funcDef(
       w,
@@ -229,7 +239,7 @@ function routerModule(ctx: Ctx, e: EntityInfo): string {
       w.blank(2);
       decorator(w, 'post', `/{id}/${t.apiPath}`, [
         `summary=${pyStr(`${pascal(t.name)}: ${t.from.join(', ')} -> ${t.to}`)}`,
-        'responses={404: {"description": "Not found"}, 409: {"description": "Wrong state"}}',
+        responses([404, 'Not found'], [409, 'Wrong state']),
       ]);
       funcDef(
         w,
@@ -350,13 +360,13 @@ function rowBehaviorRoute(
     params.push(`data: ${behaviorInputClass(b)}`);
   }
   w.blank(2);
-  const responses = b.custom
-    ? 'responses={404: {"description": "Not found"}, 501: {"description": "Custom code not written yet"}}'
-    : 'responses={404: {"description": "Not found"}}';
+  const statuses = b.custom
+    ? responses([404, 'Not found'], [501, 'Custom code not written yet'])
+    : responses([404, 'Not found']);
   decorator(w, 'post', `/{id}/${b.apiPath}`, [
     `summary=${pyStr(pascal(b.name))}`,
     ...descArg(b.doc),
-    responses,
+    statuses,
   ]);
   funcDef(w, `${snake(b.name)}_${e.module.replace(/_$/, '')}`, params, returns);
   w.indent(() => {

@@ -19,7 +19,7 @@ import {
   pyStr,
   stmt,
 } from './py.js';
-import { schemaType } from './types.js';
+import { schemaType, schemaTypeParts } from './types.js';
 
 export function generateSchemas(ctx: Ctx): GeneratedFile[] {
   const files: GeneratedFile[] = [];
@@ -133,6 +133,7 @@ function inputField(
   const field = f.field;
   const { attr, alias } = inputNames(ctx, e, f);
   let annotation: string;
+  let constraints: string[] = [];
   if (f.kind === 'toOne') {
     imports.module('uuid');
     annotation = 'uuid.UUID';
@@ -150,10 +151,20 @@ function inputField(
     );
     return;
   } else {
-    annotation = schemaType(ctx, field, imports, true);
+    const parts = schemaTypeParts(ctx, field, imports, true);
+    annotation = parts.base;
+    constraints = parts.constraints;
   }
   if (update) {
-    fieldLine(w, attr, `${annotation} | None`, alias, ['default=None'], imports, field.doc);
+    fieldLine(
+      w,
+      attr,
+      `${annotation} | None`,
+      alias,
+      ['default=None', ...constraints],
+      imports,
+      field.doc,
+    );
     return;
   }
   const d = field.default;
@@ -163,7 +174,7 @@ function inputField(
       attr,
       annotation,
       alias,
-      [`default_factory=${d.kind === 'emptyObject' ? 'dict' : 'list'}`],
+      [`default_factory=${d.kind === 'emptyObject' ? 'dict' : 'list'}`, ...constraints],
       imports,
       field.doc,
     );
@@ -176,17 +187,25 @@ function inputField(
       attr,
       field.optional ? `${annotation} | None` : annotation,
       alias,
-      [`default=${lit}`],
+      [`default=${lit}`, ...constraints],
       imports,
       field.doc,
     );
     return;
   }
   if (field.optional || serverDefault(field)) {
-    fieldLine(w, attr, `${annotation} | None`, alias, ['default=None'], imports, field.doc);
+    fieldLine(
+      w,
+      attr,
+      `${annotation} | None`,
+      alias,
+      ['default=None', ...constraints],
+      imports,
+      field.doc,
+    );
     return;
   }
-  fieldLine(w, attr, annotation, alias, [], imports, field.doc);
+  fieldLine(w, attr, annotation, alias, constraints, imports, field.doc);
 }
 
 /** Fields a response shows. */
@@ -353,11 +372,11 @@ export function behaviorInput(
     docstring(w, 1, `Input of ${b.entity ? `${b.entity}.` : ''}${b.name}.`);
     w.line();
     for (const input of b.input) {
-      const annotation = schemaType(ctx, { type: input.type }, imports, true);
+      const { base, constraints } = schemaTypeParts(ctx, { type: input.type }, imports, true);
       const attr = inputAttrName(input.name);
       if (input.optional)
-        fieldLine(w, attr, `${annotation} | None`, input.name, ['default=None'], imports);
-      else fieldLine(w, attr, annotation, input.name, [], imports);
+        fieldLine(w, attr, `${base} | None`, input.name, ['default=None', ...constraints], imports);
+      else fieldLine(w, attr, base, input.name, constraints, imports);
     }
   });
 }

@@ -175,7 +175,11 @@ function serviceModule(ctx: Ctx, e: EntityInfo): string {
 
   // ---- load / get
   w.blank(2);
-  w.line(`async def load_row(session: AsyncSession, row_id: uuid.UUID) -> ${cls}:`);
+  stmt(w, 0, {
+    open: 'async def load_row(',
+    items: ['session: AsyncSession', 'row_id: uuid.UUID'],
+    close: `) -> ${cls}:`,
+  });
   w.indent(() => {
     docstring(w, 1, 'The stored row with what responses show, fresh from the database.');
     w.line(`query = select(${cls}).where(${cls}.id == row_id).options(*LOAD_OPTIONS)`);
@@ -186,7 +190,11 @@ function serviceModule(ctx: Ctx, e: EntityInfo): string {
     w.line('return row');
   });
   w.blank(2);
-  w.line(`async def get_row(session: AsyncSession, ${userArg()}, row_id: uuid.UUID) -> ${cls}:`);
+  stmt(w, 0, {
+    open: 'async def get_row(',
+    items: ['session: AsyncSession', userArg(), 'row_id: uuid.UUID'],
+    close: `) -> ${cls}:`,
+  });
   w.indent(() => {
     docstring(w, 1, 'The row if the caller may read it, else 404.');
     stmt(
@@ -340,7 +348,11 @@ function serviceModule(ctx: Ctx, e: EntityInfo): string {
   // ---- delete
   imports.add('sqlalchemy', 'delete');
   w.blank(2);
-  w.line(`async def delete_row(session: AsyncSession, ${userArg()}, row_id: uuid.UUID) -> None:`);
+  stmt(w, 0, {
+    open: 'async def delete_row(',
+    items: ['session: AsyncSession', userArg(), 'row_id: uuid.UUID'],
+    close: ') -> None:',
+  });
   w.indent(() => {
     docstring(w, 1, 'Delete the row; rows that still reference it (restrict) make it a 409.');
     w.line('row = await get_row(session, uid, row_id)');
@@ -498,9 +510,11 @@ function transitionFn(
     userId: 'uid',
   };
   w.blank(2);
-  w.line(
-    `async def ${transitionFnName(t.name)}(session: AsyncSession, ${userArg()}, row_id: uuid.UUID) -> ${cls}:`,
-  );
+  stmt(w, 0, {
+    open: `async def ${transitionFnName(t.name)}(`,
+    items: ['session: AsyncSession', userArg(), 'row_id: uuid.UUID'],
+    close: `) -> ${cls}:`,
+  });
   w.indent(() => {
     docstring(w, 1, `${flow.name}: ${t.from.join(', ')} -> ${t.to} (\`${t.name}\`).`);
     w.line('row = await get_row(session, uid, row_id)');
@@ -655,16 +669,17 @@ function behaviorFn(ctx: Ctx, e: EntityInfo, b: Behavior, w: CodeWriter, imports
     );
     w.line('await session.commit()');
     if (returnsEntity && created.has(returnsEntity.entity.name)) {
-      imports.add(
-        'app.services',
-        returnsEntity.module === e.module ? e.module : returnsEntity.module,
-      );
+      const variable = created.get(returnsEntity.entity.name)!;
       if (returnsEntity.entity.name === e.entity.name)
-        w.line(`return await load_row(session, ${created.get(returnsEntity.entity.name)}.id)`);
-      else
-        w.line(
-          `return await ${returnsEntity.module}.load_row(session, ${created.get(returnsEntity.entity.name)}.id)`,
+        stmt(w, 1, call('return await load_row', 'session', `${variable}.id`));
+      else {
+        imports.add('app.services', returnsEntity.module);
+        stmt(
+          w,
+          1,
+          call(`return await ${returnsEntity.module}.load_row`, 'session', `${variable}.id`),
         );
+      }
     } else if (returnsEntity) w.line('return await load_row(session, row.id)');
     else w.line('return None');
   });

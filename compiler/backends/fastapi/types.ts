@@ -106,16 +106,16 @@ export function saType(ctx: Ctx, field: Field, imports: Imports): string {
  * lengths, ranges (also the storage type's), patterns, decimal digits, and
  * the runtime types that refuse NUL characters and non-UTC datetimes.
  */
-export function schemaType(
+export function schemaTypeParts(
   ctx: Ctx,
   field: Pick<Field, 'type' | 'min' | 'max' | 'pattern'>,
   imports: Imports,
   forInput: boolean,
-): string {
+): { base: string; constraints: string[] } {
   const type = field.type;
-  if (type.kind !== 'scalar') return pyType(ctx, type, imports);
+  if (type.kind !== 'scalar') return { base: pyType(ctx, type, imports), constraints: [] };
   if (!forInput && ['string', 'text', 'email', 'url', 'password'].includes(type.scalar))
-    return 'str';
+    return { base: 'str', constraints: [] };
   const constraints: string[] = [];
   let base: string;
   const runtimeType = (name: string): string => {
@@ -182,6 +182,17 @@ export function schemaType(
     default:
       base = pyType(ctx, type, imports);
   }
+  return { base, constraints };
+}
+
+/** The same as one annotation: `Annotated[T, Field(...)]` when constrained. */
+export function schemaType(
+  ctx: Ctx,
+  field: Pick<Field, 'type' | 'min' | 'max' | 'pattern'>,
+  imports: Imports,
+  forInput: boolean,
+): string {
+  const { base, constraints } = schemaTypeParts(ctx, field, imports, forInput);
   if (constraints.length === 0) return base;
   imports.add('typing', 'Annotated');
   imports.add('pydantic', 'Field');

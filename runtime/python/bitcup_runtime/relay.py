@@ -22,9 +22,7 @@ class StreamPublisher(Protocol):
     async def xadd(self, name: str, fields: dict[Any, Any]) -> Any: ...
 
 
-async def relay_once(
-    session: AsyncSession, outbox: Any, redis: StreamPublisher, batch: int = 100
-) -> int:
+async def relay_once(session: AsyncSession, outbox: Any, redis: Any, batch: int = 100) -> int:
     """Publish up to `batch` unsent rows, oldest first; returns how many."""
     query = (
         select(outbox)
@@ -53,7 +51,7 @@ async def relay_once(
 async def run_forever(
     session_factory: Callable[[], AsyncSession],
     outbox: Any,
-    redis: StreamPublisher,
+    redis: Any,
     interval: float = 1.0,
     stop: asyncio.Event | None = None,
 ) -> None:
