@@ -197,8 +197,16 @@ export function lowerSet(
   return { field: field.ir.name, expr, span: a.span };
 }
 
+const flowFieldsOf = new WeakMap<AnalyzeContext, Set<string>>();
+
+/** Whether some flow is declared for `entity.field` (also before that flow is lowered). */
 function isFlowField(ctx: AnalyzeContext, entity: string, field: string): boolean {
-  return ctx.flowDecls.some((f) => f.entity.name === entity && f.field.name === field);
+  let fields = flowFieldsOf.get(ctx);
+  if (!fields) {
+    fields = new Set(ctx.flowDecls.map((f) => `${f.entity.name}.${f.field.name}`));
+    flowFieldsOf.set(ctx, fields);
+  }
+  return fields.has(`${entity}.${field}`);
 }
 
 function reachability(

@@ -6,7 +6,7 @@
 import type * as ast from '../../../grammar/ast.js';
 import type { Entity, Field, FieldType, ScalarType, Span } from '../../ir/schema.js';
 import { didYouMean } from '../../diagnostics/did-you-mean.js';
-import { humanize, pluralKebab, pluralSnake, pluralWords, snake } from '../../names.js';
+import { humanize, pluralWords, snake } from '../../names.js';
 import type { AnalyzeContext, EntityInfo, FieldInfo } from './context.js';
 
 export const SCALAR_TYPES: readonly ScalarType[] = [
@@ -78,12 +78,14 @@ function lowerEntity(ctx: AnalyzeContext, info: EntityInfo): void {
   const tableOption = decl.options.find(
     (o): o is Extract<ast.EntityOption, { kind: 'table' }> => o.kind === 'table',
   );
+  // pluralize once (its rule list is long): table, API path and label share it
+  const plural = pluralWords(decl.name);
   const entity: Entity = {
     name: decl.name,
-    table: tableOption?.name || pluralSnake(decl.name),
-    apiPath: pluralKebab(decl.name),
+    table: tableOption?.name || plural.join('_'),
+    apiPath: plural.join('-'),
     label: humanize(decl.name),
-    pluralLabel: humanize(pluralWords(decl.name).join(' ')),
+    pluralLabel: humanize(plural.join(' ')),
     timestamps: decl.timestamps !== undefined,
     fields: [],
     uniques: [],

@@ -7,7 +7,7 @@
 import type * as ast from '../../../grammar/ast.js';
 import type { Expr, PathStep, Span, View, ViewField } from '../../ir/schema.js';
 import { didYouMean } from '../../diagnostics/did-you-mean.js';
-import { humanize, kebab, pascal, pluralKebab } from '../../names.js';
+import { humanize, kebab, pascal } from '../../names.js';
 import type { AnalyzeContext, EntityInfo } from './context.js';
 import { requiredInputs } from './behaviors.js';
 import { ExprChecker, describeType, fieldExprType, isError, mentionsCurrentUser } from './types.js';
@@ -100,8 +100,9 @@ export function checkViews(ctx: AnalyzeContext): void {
     view.component = component;
     views.push(view);
   }
+  const byName = new Map(views.map((v) => [v.name, v]));
   for (const { view, ref } of tableRefs) {
-    const target = views.find((v) => v.name === ref.view.name);
+    const target = byName.get(ref.view.name);
     if (ref.view.name === '') continue;
     if (!target || target.kind !== 'list') {
       ctx.report.report('BC5003', ref.view.span, {
@@ -118,10 +119,15 @@ export function checkViews(ctx: AnalyzeContext): void {
       ...(ref.limit !== undefined ? { limit: ref.limit } : {}),
     });
   }
+  // a list links to the first detail view of its entity in program order
+  const firstDetail = new Map<string, string>();
+  for (const v of views) {
+    if (v.kind === 'detail' && v.entity && !firstDetail.has(v.entity))
+      firstDetail.set(v.entity, v.name);
+  }
   for (const view of views) {
-    if (view.kind !== 'list') continue;
-    const detail = views.find((v) => v.kind === 'detail' && v.entity === view.entity);
-    if (detail) view.detailView = detail.name;
+    const detail = view.kind === 'list' && view.entity ? firstDetail.get(view.entity) : undefined;
+    if (detail) view.detailView = detail;
   }
   ctx.program.views.push(...views);
 }
@@ -331,7 +337,7 @@ function routePaths(
   entity: EntityInfo | undefined,
   explicit: string | undefined,
 ): string[] {
-  const base = entity ? `/${pluralKebab(entity.ir.name)}` : '';
+  const base = entity ? `/${entity.ir.apiPath}` : '';
   switch (kind) {
     case 'list':
     case 'dashboard':

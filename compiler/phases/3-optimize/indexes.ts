@@ -6,7 +6,7 @@
 // entity.uniques / field.unique (their own index comes with the constraint),
 // so every index here has unique=false.
 import { createHash } from 'node:crypto';
-import type { Entity, IndexDecl, Program } from '../../ir/schema.js';
+import type { Entity, IndexDecl, Program, View } from '../../ir/schema.js';
 
 type Reason = IndexDecl['reasons'][number];
 const REASON_ORDER: readonly Reason[] = [
@@ -40,16 +40,23 @@ export type DeclaredIndexes = ReadonlyMap<string, readonly (readonly string[])[]
 
 export function inferIndexes(program: Program, declared: DeclaredIndexes): IndexDecl[] {
   const result: IndexDecl[] = [];
-  for (const entity of program.entities)
-    result.push(...entityIndexes(program, entity, declared.get(entity.name) ?? []));
+  const listsByEntity = new Map<string, View[]>();
+  for (const v of program.views) {
+    if (v.kind !== 'list' || v.entity === undefined) continue;
+    listsByEntity.set(v.entity, [...(listsByEntity.get(v.entity) ?? []), v]);
+  }
+  for (const entity of program.entities) {
+    const lists = listsByEntity.get(entity.name) ?? [];
+    result.push(...entityIndexes(entity, lists, declared.get(entity.name) ?? []));
+  }
   return result.sort((a, b) =>
     a.table < b.table ? -1 : a.table > b.table ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
   );
 }
 
 function entityIndexes(
-  program: Program,
   entity: Entity,
+  lists: readonly View[],
   declared: readonly (readonly string[])[],
 ): IndexDecl[] {
   const columnOf = new Map<string, string>();
@@ -93,7 +100,6 @@ function entityIndexes(
     if (f.type.kind === 'relation' && f.type.owning && f.column !== undefined)
       addBtree([f.name], 'foreign-key', false);
   }
-  const lists = program.views.filter((v) => v.kind === 'list' && v.entity === entity.name);
   for (const v of lists) for (const field of v.filter) addBtree([field], 'filter', false);
   for (const v of lists) if (v.sort) addBtree([v.sort.field], 'sort', false);
 
