@@ -273,6 +273,11 @@ export const codes = {
     severity: 'error',
     message: '`{path}`: `{name}` is {type}; it has no field `{next}`',
   },
+  BC5016: {
+    severity: 'error',
+    message:
+      '`{name}` is readonly (set by the server or a flow) and cannot be a form field; show it in a detail view',
+  },
 
   // ---- BC6xxx settings (app, deploy)
   BC6001: { severity: 'error', message: 'unknown key `{key}` in {block}{hint}' },

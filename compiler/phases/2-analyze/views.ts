@@ -37,7 +37,12 @@ export function checkViews(ctx: AnalyzeContext): void {
   const checker = new ExprChecker(ctx);
   const views: View[] = [];
   const components = new Set(RESERVED_COMPONENTS);
-  const paths = new Map<string, { view: string; span: Span }>();
+  const paths = new Map<string, { view: string; span?: Span }>();
+  // an app with auth gets these views generated
+  if (ctx.authUser) {
+    paths.set('/login', { view: 'login (built in)' });
+    paths.set('/register', { view: 'register (built in)' });
+  }
   const tableRefs: { view: View; ref: Extract<ast.ViewClause, { kind: 'table' }> }[] = [];
   for (const decl of ctx.viewDecls) {
     const kindName = decl.viewKind.name;
@@ -421,6 +426,8 @@ function checkFormField(
     (t.relation === 'one-to-many' || (t.relation === 'one-to-one' && !t.owning))
   ) {
     ctx.report.report('BC5012', item.span, { name: item.text });
+  } else if (info.ir.readonly) {
+    ctx.report.report('BC5016', item.span, { name: item.text });
   }
 }
 
