@@ -53,6 +53,10 @@ export function parseSource(text: string, file: string): ParseResult {
     declarations: [],
     span: { file, line: 1, column: 1, offset: 0, length: text.length },
   };
+  // Chevrotain's recovery throws and catches exceptions as control flow;
+  // their stack traces are never shown, so do not pay for capturing them.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     parseInto(text, file, ast, diagnostics);
   } catch (error) {
@@ -66,6 +70,8 @@ export function parseSource(text: string, file: string): ParseResult {
         },
       ),
     );
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
   return { ast, diagnostics };
 }

@@ -10,7 +10,9 @@
 //   `index (` / `unique (` is an entity option.
 import {
   CstParser,
+  EarlyExitException,
   EOF,
+  NoViableAltException,
   tokenMatcher,
   type IParserErrorMessageProvider,
   type IToken,
@@ -767,6 +769,70 @@ export class BitcupParser extends CstParser {
     this.CONSUME(T.RBracket);
   });
 }
+
+// Chevrotain computes the lookahead paths of a rule again for every
+// "no viable alternative" / "early exit" error message (its own TODO says
+// so); on broken input that dominated parse time. The message depends only
+// on the rule and the occurrence, so it is computed once and reused.
+interface ErrorInternals {
+  getCurrRuleFullName(): string;
+  SAVE_ERROR(error: Error): Error;
+  LA(n: number): IToken;
+  raiseNoAltException(occurrence: number, errMsgTypes: string | undefined): never;
+  raiseEarlyExitException(occurrence: number, prodType: unknown, userDefinedErrMsg: unknown): never;
+}
+const base = CstParser.prototype as unknown as ErrorInternals;
+const originalNoAlt = base.raiseNoAltException;
+const originalEarlyExit = base.raiseEarlyExitException;
+const noAltMessages = new Map<string, string>();
+const earlyExitMessages = new Map<string, string>();
+
+function cachedRaise(
+  parser: ErrorInternals,
+  cache: Map<string, string>,
+  key: string,
+  compute: () => never,
+  make: (message: string, token: IToken, previous: IToken) => Error,
+): never {
+  const message = cache.get(key);
+  if (message === undefined) {
+    try {
+      compute();
+    } catch (error) {
+      if (error instanceof Error) cache.set(key, error.message);
+      throw error;
+    }
+  }
+  throw parser.SAVE_ERROR(make(message!, parser.LA(1), parser.LA(0)));
+}
+
+Object.assign(BitcupParser.prototype, {
+  raiseNoAltException(this: ErrorInternals, occurrence: number, errMsgTypes: string | undefined) {
+    const key = `${this.getCurrRuleFullName()}:${occurrence}`;
+    return cachedRaise(
+      this,
+      noAltMessages,
+      key,
+      () => originalNoAlt.call(this, occurrence, errMsgTypes),
+      (message, token, previous) => new NoViableAltException(message, token, previous),
+    );
+  },
+  raiseEarlyExitException(
+    this: ErrorInternals,
+    occurrence: number,
+    prodType: unknown,
+    userDefinedErrMsg: unknown,
+  ) {
+    const key = `${this.getCurrRuleFullName()}:${occurrence}:${String(prodType)}`;
+    return cachedRaise(
+      this,
+      earlyExitMessages,
+      key,
+      () => originalEarlyExit.call(this, occurrence, prodType, userDefinedErrMsg),
+      (message, token, previous) => new EarlyExitException(message, token, previous),
+    );
+  },
+});
 
 let parserInstance: BitcupParser | undefined;
 
