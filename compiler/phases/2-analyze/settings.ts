@@ -326,8 +326,41 @@ export function checkSettings(ctx: AnalyzeContext): void {
     ? readDeployBlock(ctx.deploy.entries, ctx.deploy.span, ctx.report)
     : undefined;
   ctx.program.deploy = buildDeploy(appDecl.name, deployTree, ctx.report);
+  checkValues(ctx, tree, deployTree);
   const auth = sub(tree, 'auth');
   if (auth) checkAuth(ctx, auth);
+}
+
+/** Values with a shape: the API prefix, the Kubernetes namespace, the token lifetime. */
+function checkValues(
+  ctx: AnalyzeContext,
+  app: SettingsTree,
+  deploy: SettingsTree | undefined,
+): void {
+  const check = (
+    tree: SettingsTree | undefined,
+    key: string,
+    ok: (value: string) => boolean,
+    reason: string,
+  ) => {
+    const entry = tree?.entries.get(key);
+    const value = entry?.values[0];
+    if (value && !ok(String(value.value)))
+      ctx.report.report('BC6009', value.span, { what: `\`${key}\``, reason });
+  };
+  check(
+    sub(app, 'api'),
+    'prefix',
+    (v) => /^\/[A-Za-z0-9_\-/.]*[A-Za-z0-9_\-.]$/.test(v),
+    'an API prefix starts with `/` and does not end with one (e.g. "/api/v1")',
+  );
+  check(
+    sub(deploy, 'kubernetes'),
+    'namespace',
+    (v) => /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v),
+    'a Kubernetes namespace is lower-case letters, digits and `-`, at most 63 characters',
+  );
+  check(sub(app, 'auth'), 'tokenTtl', (v) => Number(v) > 0, 'a token lifetime is longer than zero');
 }
 
 function checkAuth(ctx: AnalyzeContext, auth: SettingsTree): void {
