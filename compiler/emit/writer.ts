@@ -189,6 +189,7 @@ function emit(
   summary.diagnostics.push(...checked.diagnostics);
 
   const next = new Map<string, ManifestEntry>();
+  const depsHashes = new Map<string, string>(); // many files share one dependsOn list
   let dirty = JSON.stringify(sortedRecord(previous.parts)) !== JSON.stringify(sortedRecord(parts));
   const fail = (code: 'BC8001' | 'BC8008', path: string, error: unknown) =>
     summary.diagnostics.push(
@@ -215,7 +216,9 @@ function emit(
         continue;
       }
       const dependsOn = [...new Set(file.dependsOn)].sort();
-      const deps = dependencyHash(dependsOn, parts);
+      const depsKey = dependsOn.join('\n');
+      let deps = depsHashes.get(depsKey);
+      if (deps === undefined) depsHashes.set(depsKey, (deps = dependencyHash(dependsOn, parts)));
       if (prev?.ownership === 'generated' && prev.content === file.content) {
         // same output as last time: the user's edits (if any) stay as they are
         if (!existsSync(target)) {

@@ -8,16 +8,23 @@
 //      in memory with the last pristine output,
 //   4. emits: only files whose content changed touch the disk.
 // With an error nothing is emitted: the last good output stays as it was.
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { compile } from '../index.js';
 import { backends as registeredBackends } from '../backends/index.js';
-import type { Backend, BackendContext, GeneratedFile } from '../backends/types.js';
+import type { Backend, BackendContext, GeneratedFile, PreviousOutput } from '../backends/types.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { makeDiagnostic } from '../diagnostics/collector.js';
 import type { Program } from '../ir/schema.js';
 import type { ProducedFile } from '../emit/file-set.js';
 import type { Manifest } from '../emit/manifest.js';
-import { readPreviousOutput, writeOutput, type EmitSummary } from '../emit/writer.js';
+import {
+  REVISIONS_DIR,
+  SNAPSHOT_PATH,
+  readPreviousOutput,
+  writeOutput,
+  type EmitSummary,
+} from '../emit/writer.js';
 import { changedParts, hashParts, isAffected } from './parts.js';
 
 /**
@@ -44,6 +51,18 @@ function fingerprint(file: string): string {
   }
 }
 
+/** Changes whenever the migration revisions or the IR snapshot change on disk. */
+function previousOutputKey(out: string): string {
+  const parts = [fingerprint(join(out, SNAPSHOT_PATH))];
+  const dir = join(out, REVISIONS_DIR);
+  try {
+    for (const name of readdirSync(dir).sort()) parts.push(name, fingerprint(join(dir, name)));
+  } catch {
+    parts.push('no revisions');
+  }
+  return parts.join('\n');
+}
+
 function isPartial(backend: Backend): backend is PartialBackend {
   return typeof (backend as Partial<PartialBackend>).generateChanged === 'function';
 }
@@ -68,6 +87,8 @@ export interface BuildResult {
   sourceFiles: string[];
   /** IR parts that changed since the previous run of this builder (all on the first) */
   changedParts: string[];
+  /** milliseconds per phase: compile, hash, each backend by name, emit */
+  timings: Record<string, number>;
 }
 
 export class IncrementalBuilder {
@@ -81,6 +102,15 @@ export class IncrementalBuilder {
     readonly out: string,
     readonly options: BuildOptions = {},
   ) {}
+
+  private previous: { key: string; output: PreviousOutput } | undefined;
+
+  /** What the backends may know of the output's past, re-read only when it changed on disk. */
+  private previousOutput(): PreviousOutput {
+    const key = previousOutputKey(this.out);
+    if (this.previous?.key !== key) this.previous = { key, output: readPreviousOutput(this.out) };
+    return this.previous.output;
+  }
 
   /**
    * Whether a source file of the last build changed on disk since it was
@@ -100,13 +130,21 @@ export class IncrementalBuilder {
       diagnostics.push(
         makeDiagnostic('BC9001', undefined, { phase, reason: (error as Error).message }),
       );
+    const timings: Record<string, number> = {};
+    let phaseStart = performance.now();
+    const lap = (phase: string) => {
+      const now = performance.now();
+      timings[phase] = now - phaseStart;
+      phaseStart = now;
+    };
     let compiled;
     try {
       compiled = (this.options.frontEnd ?? compile)(this.entry, files ? { files } : {});
     } catch (error) {
       internal('compile', error);
-      return { diagnostics, ok: false, sourceFiles: [this.entry], changedParts: [] };
+      return { diagnostics, ok: false, sourceFiles: [this.entry], changedParts: [], timings };
     }
+    lap('compile');
     diagnostics.push(...compiled.diagnostics);
     this.fingerprints = new Map(compiled.files.map((f) => [f, fingerprint(f)]));
     const result: BuildResult = {
@@ -114,6 +152,7 @@ export class IncrementalBuilder {
       ok: false,
       sourceFiles: compiled.files.length ? compiled.files : [this.entry],
       changedParts: [],
+      timings,
     };
     const program = compiled.program;
     if (!program || diagnostics.some((d) => d.severity === 'error')) return result;
@@ -122,7 +161,8 @@ export class IncrementalBuilder {
     const parts = hashParts(program);
     const changed = this.parts ? changedParts(this.parts, parts) : new Set(Object.keys(parts));
     result.changedParts = [...changed].sort();
-    const previous = readPreviousOutput(this.out);
+    const previous = this.previousOutput();
+    lap('hash');
     const context: BackendContext = { previous, report: (d) => diagnostics.push(d) };
     const produced: ProducedFile[] = [];
     const lastFiles = new Map<string, GeneratedFile[]>();
@@ -144,6 +184,7 @@ export class IncrementalBuilder {
         internal(`backend ${backend.name}`, error);
         continue;
       }
+      lap(backend.name);
       lastFiles.set(backend.name, files);
       for (const file of files) produced.push({ ...file, backend: backend.name });
     }
@@ -156,6 +197,7 @@ export class IncrementalBuilder {
       skipHistory: this.options.skipHistory ?? false,
       ...(this.manifest ? { manifest: this.manifest } : {}),
     });
+    lap('emit');
     diagnostics.push(...summary.diagnostics);
     result.summary = summary;
     result.ok = !summary.diagnostics.some((d) => d.severity === 'error');

@@ -1,0 +1,99 @@
+// Incremental builds on a 200-entity model over 20 files (issue 7): cold
+// build time, then the time and the number of files written after a
+// one-entity edit, and whether those files all depend on the edited entity.
+// Targets: incremental < 5% of cold and < 50 ms. Run: npm run bench
+// (or `npx tsx bench/incremental.bench.ts`).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Bench } from 'tinybench';
+import { IncrementalBuilder, type BuildResult } from '../compiler/build.js';
+import { ENTITIES, FILES, splitModel } from './incremental-model.js';
+
+function main(): Promise<void> | void {
+  const dir = mkdtempSync(join(tmpdir(), 'bitcup-bench-incremental-'));
+  const { entry, files } = splitModel(dir);
+  const edited = files[10]!; // Thing100..Thing109
+  const original = readFileSync(edited, 'utf8');
+  const withField = original.replace(
+    /(entity Thing105 with timestamps \{\n)/,
+    '$1  benchNote    string(40)?\n',
+  );
+  if (withField === original) throw new Error('bench: Thing105 not found in the model');
+
+  let cold: IncrementalBuilder | undefined;
+  const out = join(dir, 'out');
+  let last: BuildResult | undefined;
+  const check = (result: BuildResult) => {
+    if (!result.ok) {
+      const first = result.diagnostics.find((d) => d.severity === 'error');
+      throw new Error(`bench: the model does not build: ${first?.code} ${first?.message}`);
+    }
+    last = result;
+  };
+
+  // the incremental builder keeps its state across iterations; every
+  // iteration adds or removes one field of Thing105
+  const incremental = new IncrementalBuilder(entry, join(dir, 'out-incremental'));
+  check(incremental.rebuild());
+  let toggle = false;
+  const timings: Record<string, number[]> = {};
+  const written: number[] = [];
+  const outsideDependents = new Set<string>();
+
+  const bench = new Bench({ iterations: 5, time: 0, warmup: false });
+  bench
+    .add(
+      `cold build (${ENTITIES} entities, ${FILES} files)`,
+      () => {
+        cold = new IncrementalBuilder(entry, out);
+        check(cold.rebuild());
+      },
+      { beforeEach: () => rmSync(out, { recursive: true, force: true }) },
+    )
+    .add('incremental rebuild after a one-entity edit', () => {
+      toggle = !toggle;
+      writeFileSync(edited, toggle ? withField : original);
+      const result = incremental.rebuild();
+      check(result);
+      written.push(result.summary!.written.length);
+      for (const [phase, ms] of Object.entries(result.timings)) (timings[phase] ??= []).push(ms);
+      for (const path of result.summary!.written) {
+        const entry = result.summary!.manifest.files.get(path);
+        const deps = entry?.dependsOn ?? [];
+        const onEntity = deps.some((d) =>
+          ['entity:Thing105', 'entities', 'program', 'views', 'flows', 'indexes'].includes(d),
+        );
+        if (!onEntity) outsideDependents.add(path);
+      }
+    });
+
+  return bench.run().then(() => {
+    console.table(bench.table());
+    const [coldTask, incrementalTask] = bench.tasks;
+    const mean = (task: (typeof bench.tasks)[number] | undefined) => {
+      const result = task?.result;
+      if (result?.state !== 'completed') throw new Error(`bench: ${task?.name} did not complete`);
+      return result.latency.mean;
+    };
+    const coldMs = mean(coldTask);
+    const incrementalMs = mean(incrementalTask);
+    const files = last?.summary ? last.summary.written.length + last.summary.unchanged.length : 0;
+    console.log(
+      [
+        `cold build: ${coldMs.toFixed(0)} ms (${files} files)`,
+        `incremental one-entity edit: ${incrementalMs.toFixed(1)} ms = ${((100 * incrementalMs) / coldMs).toFixed(1)}% of cold (targets: < 5%, < 50 ms)`,
+        `files written per edit: ${[...new Set(written)].join(' / ')} (of ${files})`,
+        `written files that do not depend on the edited entity: ${outsideDependents.size ? [...outsideDependents].slice(0, 10).join(', ') : 'none'}`,
+        `incremental time by phase (mean ms): ${Object.entries(timings)
+          .map(
+            ([phase, ms]) => `${phase} ${(ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(1)}`,
+          )
+          .join(', ')}`,
+      ].join('\n'),
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+await main();
