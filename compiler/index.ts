@@ -1,7 +1,7 @@
 // compile(entry): the front end as a straight chain of phases.
 //   1-load     files, imports, parse (grammar/)
 //   2-analyze  AST -> IR lowering and the ordered validation passes
-//   3-optimize indexes (the deploy engineer's architecture pass runs in build)
+//   3-optimize indexes, then the architecture (services, for deploy)
 // It never throws: a phase that fails is a BC9xxx diagnostic, and the
 // program is returned only when no error was reported (warnings allowed).
 import { DiagnosticCollector } from './diagnostics/collector.js';
@@ -9,6 +9,7 @@ import type { Diagnostic } from './diagnostics/diagnostic.js';
 import type { Program } from './ir/schema.js';
 import { loadProgram } from './phases/1-load/index.js';
 import { analyze, runGuarded } from './phases/2-analyze/index.js';
+import { architecturePass } from './phases/3-optimize/architecture.js';
 import { inferIndexes } from './phases/3-optimize/indexes.js';
 
 export interface CompileOptions {
@@ -44,7 +45,12 @@ export function compile(entry: string, options: CompileOptions = {}): CompileRes
       );
       ctx.program.indexes = inferIndexes(ctx.program, declared);
     });
-    if (!report.hasErrors) program = ctx.program;
+    if (report.hasErrors) return;
+    // the services the app runs as (the deploy engineer's pass; needs a complete program)
+    runGuarded(report, 'architecture', () => {
+      program = architecturePass(ctx.program);
+    });
+    if (report.hasErrors) program = undefined;
   });
   return { ...(program ? { program } : {}), diagnostics: report.sorted(), files };
 }
