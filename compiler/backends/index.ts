@@ -5,6 +5,7 @@ import { sqlBackend } from './sql/index.js';
 import { alembicBackend } from './alembic/index.js';
 import { fastapiTestsBackend } from './fastapi-tests/index.js';
 import { fastapiBackend } from './fastapi/index.js';
+import { vueBackend } from './vue/index.js';
 
 export const backends: Backend[] = [
   sqlBackend,
@@ -12,4 +13,5 @@ export const backends: Backend[] = [
   deployBackend,
   fastapiBackend,
   fastapiTestsBackend,
+  vueBackend,
 ];

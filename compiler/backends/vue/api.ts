@@ -1,0 +1,268 @@
+// 4. API client: Read / Create / Update types per entity, enum unions, and
+// one typed client object per entity over the runtime's `request`.
+import { CodeWriter } from '../../emit/code-writer.js';
+import type { Behavior, Entity } from '../../ir/schema.js';
+import { camel } from '../../names.js';
+import type { GeneratedFile } from '../types.js';
+import {
+  actionMethod,
+  behaviorInputType,
+  entityNames,
+  isToOne,
+  tsType,
+  type VueModel,
+} from './model.js';
+
+const docLines = (w: CodeWriter, doc: string | undefined) => {
+  if (doc === undefined || doc.trim() === '') return;
+  const lines = doc.trim().split('\n');
+  if (lines.length === 1) w.line(`/** ${lines[0]!.replace(/\*\//g, '*\\/')} */`);
+  else {
+    w.line('/**');
+    for (const line of lines) w.line(` * ${line.replace(/\*\//g, '*\\/')}`.trimEnd());
+    w.line(' */');
+  }
+};
+
+/** `head tail` on one line when it fits (at depth 1), else tail indented below head. */
+function fitOrBreak(w: CodeWriter, head: string, tail: string): void {
+  if (2 + head.length + 1 + tail.length <= 100) w.line(`${head} ${tail}`);
+  else w.block(head, () => w.line(tail));
+}
+
+function behaviorReturnType(model: VueModel, behavior: Behavior): string {
+  const returns = behavior.returns;
+  if (returns === undefined) return 'unknown';
+  if (returns.kind === 'entity') {
+    const entity = model.entity(returns.entity);
+    return entity === undefined ? 'unknown' : entityNames(entity).read;
+  }
+  if (returns.kind === 'enum') return returns.enum;
+  switch (returns.scalar) {
+    case 'int':
+    case 'bigint':
+    case 'float':
+      return 'number';
+    case 'bool':
+      return 'boolean';
+    case 'json':
+      return 'unknown';
+    default:
+      return 'string';
+  }
+}
+
+function inputTsType(type: Behavior['input'][number]['type']): string {
+  if (type.kind === 'enum') return type.enum;
+  if (type.kind === 'relation') return 'string';
+  return tsType({ type } as Parameters<typeof tsType>[0]);
+}
+
+function typesFile(model: VueModel): string {
+  const w = new CodeWriter('  ');
+  w.line('// Types of the JSON API, generated from the model. Decimals travel as strings,');
+  w.line('// datetimes as ISO 8601 strings; a to-one relation is `<field>Id`.');
+  for (const decl of model.program.enums) {
+    w.blank();
+    docLines(w, decl.doc);
+    w.line(`export type ${decl.name} = ${decl.values.map((v) => `'${v}'`).join(' | ')};`);
+    const head = `export const ${camel(decl.name)}Values: ${decl.name}[] = [`;
+    const items = decl.values.map((v) => `'${v}'`);
+    if (`${head}${items.join(', ')}];`.length <= 100) w.line(`${head}${items.join(', ')}];`);
+    else w.block(head, () => items.forEach((item) => w.line(`${item},`)), '];');
+  }
+  for (const entity of model.program.entities) {
+    const names = entityNames(entity);
+    w.blank();
+    docLines(w, entity.doc ?? `A ${entity.label.toLowerCase()} as the API answers it.`);
+    w.block(
+      `export interface ${names.read} {`,
+      () => {
+        for (const field of model.readFields(entity)) {
+          docLines(w, field.doc);
+          const type = tsType(field) + (field.optional ? ' | null' : '');
+          w.line(`${field.apiName}: ${type};`);
+          if (isToOne(field) && field.type.kind === 'relation') {
+            w.line(`${field.name}?: Record<string, unknown> | null;`);
+          }
+        }
+      },
+      '}',
+    );
+    w.blank();
+    const writable = model.writableFields(entity);
+    if (writable.length === 0) {
+      w.line(`export type ${names.create} = Record<string, never>;`);
+    } else {
+      w.block(
+        `export interface ${names.create} {`,
+        () => {
+          for (const field of writable) {
+            const optional = field.optional || field.default !== undefined ? '?' : '';
+            const type = tsType(field) + (field.optional ? ' | null' : '');
+            w.line(`${field.apiName}${optional}: ${type};`);
+          }
+        },
+        '}',
+      );
+    }
+    w.blank();
+    w.line(`export type ${names.update} = Partial<${names.create}>;`);
+  }
+  for (const behavior of model.program.behaviors) {
+    w.blank();
+    const name = behaviorInputType(behavior.entity, behavior.name);
+    if (behavior.input.length === 0) {
+      w.line(`export type ${name} = Record<string, never>;`);
+      continue;
+    }
+    w.block(
+      `export interface ${name} {`,
+      () => {
+        for (const input of behavior.input) {
+          const type = inputTsType(input.type) + (input.optional ? ' | null' : '');
+          w.line(`${input.name}${input.optional ? '?' : ''}: ${type};`);
+        }
+      },
+      '}',
+    );
+  }
+  return w.toString();
+}
+
+function entityApiFile(model: VueModel, entity: Entity): string {
+  const names = entityNames(entity);
+  const actions = model.actions(entity);
+  const inputTypes = actions
+    .filter((action) => action.behavior !== undefined)
+    .map((action) => behaviorInputType(entity.name, action.name));
+  const returnTypes = actions
+    .filter((action) => action.behavior !== undefined)
+    .map((action) => behaviorReturnType(model, action.behavior!))
+    .filter((type) => /^[A-Z]/.test(type) && type !== names.read);
+  const imported = [
+    ...new Set([names.create, ...inputTypes, names.read, names.update, ...returnTypes]),
+  ];
+  imported.sort();
+  const w = new CodeWriter('  ');
+  w.line(
+    `// The ${entity.label.toLowerCase()} endpoints: ${model.program.app.apiPrefix}/${entity.apiPath}.`,
+  );
+  w.line("import { request, type Page as ApiPage } from '../runtime/http';");
+  w.line("import { listQueryParams, type ListParams } from '../runtime/list';");
+  const importLine = `import type { ${imported.join(', ')} } from './types';`;
+  if (importLine.length <= 100) w.line(importLine);
+  else {
+    w.block(
+      'import type {',
+      () => {
+        for (const name of imported) w.line(`${name},`);
+      },
+      "} from './types';",
+    );
+  }
+  w.blank();
+  w.line(`const base = '/${entity.apiPath}';`);
+  w.blank();
+  w.block(
+    `export const ${names.api} = {`,
+    () => {
+      fitOrBreak(
+        w,
+        'list: (params: ListParams) =>',
+        `request<ApiPage<${names.read}>>('GET', base, { query: listQueryParams(params) }),`,
+      );
+      fitOrBreak(w, 'get: (id: string) =>', `request<${names.read}>('GET', \`\${base}/\${id}\`),`);
+      fitOrBreak(
+        w,
+        `create: (data: ${names.create}) =>`,
+        `request<${names.read}>('POST', base, { json: data }),`,
+      );
+      fitOrBreak(
+        w,
+        `update: (id: string, data: ${names.update}) =>`,
+        `request<${names.read}>('PATCH', \`\${base}/\${id}\`, { json: data }),`,
+      );
+      w.line("remove: (id: string) => request<void>('DELETE', `${base}/${id}`),");
+      for (const action of actions) {
+        const method = actionMethod(action.name);
+        const apiPath = action.transition?.apiPath ?? action.behavior?.apiPath ?? action.name;
+        if (action.behavior !== undefined) {
+          const input = behaviorInputType(entity.name, action.name);
+          const returns = behaviorReturnType(model, action.behavior);
+          fitOrBreak(
+            w,
+            `${method}: (id: string, input: ${input}) =>`,
+            `request<${returns}>('POST', \`\${base}/\${id}/${apiPath}\`, { json: input }),`,
+          );
+        } else {
+          fitOrBreak(
+            w,
+            `${method}: (id: string) =>`,
+            `request<${names.read}>('POST', \`\${base}/\${id}/${apiPath}\`),`,
+          );
+        }
+      }
+    },
+    '};',
+  );
+  return w.toString();
+}
+
+function actionsApiFile(model: VueModel): string {
+  const behaviors = model.appBehaviors();
+  const w = new CodeWriter('  ');
+  w.line(`// App-level behaviors: ${model.program.app.apiPrefix}/actions/<name>.`);
+  w.line("import { request } from '../runtime/http';");
+  const types = [
+    ...new Set([
+      ...behaviors.map((b) => behaviorInputType(undefined, b.name)),
+      ...behaviors.map((b) => behaviorReturnType(model, b)).filter((t) => /^[A-Z]/.test(t)),
+    ]),
+  ].sort();
+  if (types.length > 0) w.line(`import type { ${types.join(', ')} } from './types';`);
+  w.blank();
+  w.block(
+    'export const actionsApi = {',
+    () => {
+      for (const behavior of behaviors) {
+        const input = behaviorInputType(undefined, behavior.name);
+        fitOrBreak(
+          w,
+          `${actionMethod(behavior.name)}: (input: ${input}) =>`,
+          `request<${behaviorReturnType(model, behavior)}>('POST', '/actions/${behavior.apiPath}', { json: input }),`,
+        );
+      }
+    },
+    '};',
+  );
+  return w.toString();
+}
+
+export function apiFiles(model: VueModel): GeneratedFile[] {
+  const files: GeneratedFile[] = [
+    {
+      path: 'frontend/src/api/types.ts',
+      content: typesFile(model),
+      ownership: 'generated',
+      dependsOn: ['entities', 'enums', 'behaviors'],
+    },
+  ];
+  for (const entity of model.program.entities) {
+    files.push({
+      path: `frontend/src/api/${entityNames(entity).file}.api.ts`,
+      content: entityApiFile(model, entity),
+      ownership: 'generated',
+      dependsOn: [`entity:${entity.name}`, 'flows', 'behaviors'],
+    });
+  }
+  if (model.appBehaviors().length > 0) {
+    files.push({
+      path: 'frontend/src/api/app-actions.api.ts',
+      content: actionsApiFile(model),
+      ownership: 'generated',
+      dependsOn: ['behaviors'],
+    });
+  }
+  return files;
+}
