@@ -11,6 +11,8 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     if (candidate === name) continue;
+    // the length difference alone is a lower bound of the distance
+    if (Math.abs(candidate.length - name.length) > limit) continue;
     const d = candidate.toLowerCase() === lower ? 0.5 : distance(lower, candidate.toLowerCase());
     if (d < bestDistance || (d === bestDistance && best !== undefined && candidate < best)) {
       best = candidate;
