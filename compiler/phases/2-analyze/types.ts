@@ -587,11 +587,28 @@ export function comparable(left: Expr, right: Expr): boolean {
 export function regexProblem(pattern: string): string | undefined {
   try {
     new RegExp(pattern, 'u');
-    return undefined;
   } catch (error) {
     return (error as Error).message.replace(/^Invalid regular expression: /, '');
   }
+  // Outside the common subset of JavaScript, Python and PostgreSQL regexes:
+  for (const [construct, reason] of NON_PORTABLE_REGEX) {
+    if (construct.test(pattern)) return reason;
+  }
+  return undefined;
 }
+
+/** Escapes are skipped pairwise (`(?:^|[^\\])(?:\\\\)*`) so `\\b` is a backslash then `b`. */
+const NON_PORTABLE_REGEX: readonly [RegExp, string][] = [
+  [
+    /(?:^|[^\\])(?:\\\\)*\\[bB]/,
+    '`\\b` is a word boundary in JavaScript and Python but a backspace in PostgreSQL',
+  ],
+  [/\(\?P?<(?![=!])/, 'named groups are written differently in JavaScript, Python and PostgreSQL'],
+  [
+    /(?:^|[^\\])(?:\\\\)*\\[pPk]/,
+    '`\\p{...}` and `\\k<...>` are not understood by Python and PostgreSQL',
+  ],
+];
 
 /** Every path in source order, for "the first field the expression mentions". */
 export function* paths(e: Expr): Iterable<Extract<Expr, { kind: 'path' }>> {
