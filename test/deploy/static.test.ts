@@ -125,9 +125,23 @@ describe.each(cases)('deploy output: %s', (_name, make) => {
     };
     const interpolated = parseYaml(interpolateCompose(text, env)) as Obj;
     expect(validateCompose(interpolated)).toEqual([]);
-    expect(get(interpolated, 'services', 'frontend', 'ports', 0)).toBe(
-      `${program.deploy.compose.frontendPort}:8080`,
+    expect(get(interpolated, 'services', 'frontend', 'ports', 0)).toEqual({
+      target: 8080,
+      host_ip: '127.0.0.1',
+      published: program.deploy.compose.frontendPort,
+      protocol: 'tcp',
+    });
+    expect(get(interpolated, 'services', 'backend', 'ports', 0, 'published')).toBe(
+      program.deploy.compose.backendPort,
     );
+  });
+
+  it('passes dclint (the Compose linter) with no error and no warning', () => {
+    const dir = join(scratch, `dclint-${_name.replace(/\W+/g, '-')}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'docker-compose.yml'), fileText(files, 'deploy/docker-compose.yml'));
+    const lint = dclint(join(dir, 'docker-compose.yml'));
+    expect(lint.status, lint.output).toBe(0);
   });
 
   it('refuses to start Compose until the secrets are set in .env', () => {
@@ -390,6 +404,15 @@ describe.each(cases)('deploy output: %s', (_name, make) => {
   });
 });
 
+function dclint(file: string): { status: number | null; output: string } {
+  const result = spawnSync(
+    join(REPO, 'node_modules', '.bin', 'dclint'),
+    [file, '--max-warnings', '0', '--no-color'],
+    { encoding: 'utf8' },
+  );
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
 /** `KEY: value` / `KEY=value` lines that give a secret-looking key a literal value. */
 function literalSecrets(text: string): string[] {
   const found: string[] = [];
@@ -426,6 +449,20 @@ describe('the linters themselves', () => {
       encoding: 'utf8',
     });
     expect(shell.status).not.toBe(0);
+  });
+});
+
+describe('dclint itself', () => {
+  it('reports a Compose file that breaks its rules', () => {
+    const dir = mkdtempSync(join(scratch, 'dclint-bad-'));
+    const file = join(dir, 'docker-compose.yml');
+    writeFileSync(
+      file,
+      'services:\n  web:\n    image: web\n    build: .\n    ports:\n      - "8080:80"\n',
+    );
+    const lint = dclint(file);
+    expect(lint.status).not.toBe(0);
+    expect(lint.output).toContain('no-build-and-image');
   });
 });
 

@@ -8,7 +8,7 @@ import {
 } from '../../phases/3-optimize/architecture.js';
 import { BACKEND_DOCKERFILE, FRONTEND_DOCKERFILE } from './images.js';
 import { databaseUrl, service, type DeployModel } from './model.js';
-import { quoted, toYaml } from './yaml.js';
+import { toYaml } from './yaml.js';
 
 export const COMPOSE_FILE = 'deploy/docker-compose.yml';
 export const ENV_EXAMPLE = 'deploy/.env.example';
@@ -27,6 +27,11 @@ function settings(model: DeployModel): [string, string, string][] {
       'CORS_ORIGINS',
       '',
       'extra browser origins allowed to call the API (the frontend proxies it on its own origin)',
+    ],
+    [
+      'BIND_ADDRESS',
+      '127.0.0.1',
+      'host address the ports are published on (0.0.0.0: every interface)',
     ],
     ['FRONTEND_PORT', String(deploy.compose.frontendPort), 'host port of the frontend'],
     ['BACKEND_PORT', String(deploy.compose.backendPort), 'host port of the backend API'],
@@ -54,10 +59,51 @@ function backendEnvironment(model: DeployModel): Record<string, string> {
   return env;
 }
 
-function backendBuild(model: DeployModel) {
+/** One build per service (BuildKit's cache makes the repeats free): dclint's no-build-and-image. */
+const backendBuild = () => ({ build: { context: '..', dockerfile: BACKEND_DOCKERFILE } });
+
+/** Service keys in the order dclint's service-keys-order rule expects. */
+const KEY_ORDER = [
+  'image',
+  'build',
+  'container_name',
+  'depends_on',
+  'volumes',
+  'volumes_from',
+  'configs',
+  'secrets',
+  'environment',
+  'env_file',
+  'ports',
+  'networks',
+  'network_mode',
+  'extra_hosts',
+  'command',
+  'entrypoint',
+  'working_dir',
+  'restart',
+  'healthcheck',
+  'logging',
+  'labels',
+  'user',
+  'isolation',
+];
+
+function ordered(service: Record<string, unknown>): Record<string, unknown> {
+  const rank = (key: string) => {
+    const at = KEY_ORDER.indexOf(key);
+    return at === -1 ? KEY_ORDER.length : at;
+  };
+  return Object.fromEntries(Object.entries(service).sort(([a], [b]) => rank(a) - rank(b)));
+}
+
+/** Published on BIND_ADDRESS only (default loopback): set 0.0.0.0 in .env to serve other hosts. */
+function published(model: DeployModel, key: string, containerPort: number) {
   return {
-    build: { context: '..', dockerfile: BACKEND_DOCKERFILE },
-    image: `${model.backendImage}:${model.version}`,
+    target: containerPort,
+    host_ip: value(model, 'BIND_ADDRESS'),
+    published: value(model, key),
+    protocol: 'tcp',
   };
 }
 
@@ -102,18 +148,18 @@ export function composeFile(model: DeployModel): string {
   };
   if (model.hasEvents) afterMigrate.redis = { condition: 'service_healthy' };
   services.migrate = {
-    ...backendBuild(model),
+    ...backendBuild(),
     command: MIGRATE_COMMAND,
     environment: backendEnvironment(model),
     depends_on: { database: { condition: 'service_healthy' } },
     restart: 'no',
   };
   services.backend = {
-    ...backendBuild(model),
+    ...backendBuild(),
     restart: 'unless-stopped',
     environment: backendEnvironment(model),
     depends_on: afterMigrate,
-    ports: [quoted(`${value(model, 'BACKEND_PORT')}:${CONTAINER_PORTS.backend}`)],
+    ports: [published(model, 'BACKEND_PORT', CONTAINER_PORTS.backend)],
     healthcheck: {
       test: [
         'CMD',
@@ -129,7 +175,7 @@ export function composeFile(model: DeployModel): string {
   };
   if (model.hasEvents) {
     services.relay = {
-      ...backendBuild(model),
+      ...backendBuild(),
       restart: 'unless-stopped',
       command: RELAY_COMMAND,
       environment: backendEnvironment(model),
@@ -142,15 +188,19 @@ export function composeFile(model: DeployModel): string {
       dockerfile: FRONTEND_DOCKERFILE,
       args: { VITE_API_BASE: '' },
     },
-    image: `${model.frontendImage}:${model.version}`,
     restart: 'unless-stopped',
     environment: { BACKEND_URL: `http://backend:${CONTAINER_PORTS.backend}` },
     depends_on: { backend: { condition: 'service_healthy' } },
-    ports: [quoted(`${value(model, 'FRONTEND_PORT')}:${CONTAINER_PORTS.frontend}`)],
+    ports: [published(model, 'FRONTEND_PORT', CONTAINER_PORTS.frontend)],
   };
   const volumes: Record<string, Record<string, never>> = { 'database-data': {} };
   if (model.hasEvents) volumes['redis-data'] = {};
-  return toYaml({ name: model.slug, services, volumes }, [
+  const sorted = Object.fromEntries(
+    Object.keys(services)
+      .sort()
+      .map((name) => [name, ordered(services[name] as Record<string, unknown>)]),
+  );
+  return toYaml({ name: model.slug, services: sorted, volumes }, [
     ...model.header,
     'Usage: cp .env.example .env, fill in the secrets, then docker compose up --build',
   ]);
