@@ -200,7 +200,17 @@ function lowerView(
             continue;
           }
           listed.set(key, item.span);
-          if (kind === 'form') checkFormField(ctx, entity!, item, field);
+          if (kind === 'form') {
+            checkFormField(ctx, entity!, item, field);
+          } else if (field.steps.length === 1 && entity!.fields.get(field.path)?.list) {
+            // a list of rows is not a cell or a field: detail views show it with `related`
+            ctx.report.report('BC5014', item.span, {
+              clause: clause.kind,
+              path: item.text,
+              reason: `\`${item.text}\` is a to-many relation; show it with \`related ${item.text}\` in a detail view`,
+            });
+            continue;
+          }
           view[clause.kind].push(field);
         }
         break;
