@@ -43,7 +43,7 @@ export function deployReadme(m: DeployModel, k8s: KubernetesFile[]): string {
     'docker compose up --build',
   );
   para(
-    `The app is then on http://localhost:${compose.frontendPort} and the API on http://localhost:${compose.backendPort}${prefix}.`,
+    `The app is then on http://localhost:${compose.frontendPort} and the API on http://localhost:${compose.backendPort}${prefix}. The ports are published on \`BIND_ADDRESS\` (127.0.0.1 by default; set 0.0.0.0 in \`.env\` to serve other machines).`,
   );
 
   para('## Kubernetes');
