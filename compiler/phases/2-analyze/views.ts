@@ -314,6 +314,14 @@ function lowerView(
         break;
       }
       case 'table':
+        if (clause.limit !== undefined && (!Number.isInteger(clause.limit) || clause.limit < 1)) {
+          ctx.report.report('BC5014', clause.limitSpan ?? clause.span, {
+            clause: 'table',
+            path: clause.view.name,
+            reason: 'the limit is a whole number, at least 1',
+          });
+          break;
+        }
         tableRefs.push({ view, ref: clause });
         break;
     }
