@@ -3,6 +3,7 @@
 import { cac } from 'cac';
 import { registerBuild } from './commands/build.js';
 import { registerWatch } from './commands/watch.js';
+import { registerDev } from './commands/dev.js';
 import { registerCheck } from './commands/check.js';
 import { registerIr } from './commands/ir.js';
 import { registerExplain } from './commands/explain.js';
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   registerBuild(cli, run);
   registerWatch(cli, run);
+  registerDev(cli, run);
   registerCheck(cli, run);
   registerIr(cli, run);
   registerExplain(cli, run);

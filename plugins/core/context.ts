@@ -18,6 +18,12 @@ export interface BitcupPluginOptions {
   out?: string;
   /** front end and backends to use instead of the real ones (tests) */
   build?: Pick<BuildOptions, 'frontEnd' | 'backends'>;
+  /** `bitcup dev`: its builder and first build, and a callback after every build */
+  dev?: {
+    builder: IncrementalBuilder;
+    first?: BuildResult;
+    onBuild?: (result: BuildResult) => void;
+  };
 }
 
 export const VIRTUAL_ID = 'virtual:bitcup';
@@ -93,16 +99,24 @@ export class BitcupContext {
     this.entry = at(options.entry);
     this.out = at(options.out ?? 'out');
     // a dev tool: migration revisions come only from `bitcup build` / `bitcup migrate`
-    this.builder = new IncrementalBuilder(this.entry, this.out, {
-      ...options.build,
-      skipHistory: true,
-    });
+    this.builder =
+      options.dev?.builder ??
+      new IncrementalBuilder(this.entry, this.out, { ...options.build, skipHistory: true });
+    this.onBuild = options.dev?.onBuild;
+    if (options.dev?.first) this.remember(options.dev.first);
+  }
+
+  private readonly onBuild: ((result: BuildResult) => void) | undefined;
+
+  private remember(result: BuildResult): void {
+    this.last = result;
+    if (result.ok && result.program) this.metadata = modelMetadata(result.program);
   }
 
   build(): BuildResult {
     const result = this.builder.rebuild();
-    this.last = result;
-    if (result.ok && result.program) this.metadata = modelMetadata(result.program);
+    this.remember(result);
+    this.onBuild?.(result);
     return result;
   }
 
