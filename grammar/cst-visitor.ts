@@ -77,42 +77,63 @@ export class AstBuilder {
     return { ...from, length: end - from.offset };
   }
 
-  /** The span of a whole CST node (its first and last real tokens). */
+  /**
+   * The span of a whole CST node: from its first to its last real token.
+   * Each child group is in source order, so only the first and last element
+   * of each group are followed (not the whole subtree).
+   */
   nodeSpan(node: CstNode | undefined): Span {
-    if (!node) return { ...this.last, length: 0 };
-    let first: IToken | undefined;
-    let last: IToken | undefined;
-    const visit = (n: CstNode) => {
-      for (const group of Object.values(n.children)) {
-        for (const element of group ?? []) {
-          if (isNode(element)) visit(element);
-          else if (this.isReal(element)) {
-            if (!first || element.startOffset < first.startOffset) first = element;
-            if (!last || element.startOffset > last.startOffset) last = element;
-          }
-        }
-      }
-    };
-    // Chevrotain records the node's own location when it can.
-    const location = node.location;
+    // Chevrotain records a node's location (nodeLocationTracking 'full');
+    // nodes built by error recovery may lack it.
+    const location = node?.location;
     if (
       location &&
+      location.startLine !== undefined &&
       Number.isFinite(location.startOffset) &&
       Number.isFinite(location.endOffset) &&
-      location.startLine !== undefined &&
       Number.isFinite(location.startLine)
     ) {
-      return {
+      const span: Span = {
         file: this.file,
         line: location.startLine,
         column: location.startColumn ?? 1,
         offset: location.startOffset,
         length: (location.endOffset ?? location.startOffset) - location.startOffset + 1,
       };
+      return span;
     }
-    visit(node);
+    const first = node && this.edgeToken(node, true);
+    const last = node && this.edgeToken(node, false);
     if (!first || !last) return { ...this.last, length: 0 };
     return this.join(this.span(first), this.span(last));
+  }
+
+  private edgeToken(node: CstNode, first: boolean): IToken | undefined {
+    let best: IToken | undefined;
+    const children = node.children;
+    for (const key in children) {
+      const group = children[key];
+      if (!group || group.length === 0) continue;
+      let candidate: IToken | undefined;
+      for (let i = 0; i < group.length && !candidate; i++) {
+        const element = group[first ? i : group.length - 1 - i]!;
+        candidate = isNode(element)
+          ? this.edgeToken(element, first)
+          : this.isReal(element)
+            ? element
+            : undefined;
+      }
+      if (
+        candidate &&
+        (!best ||
+          (first
+            ? candidate.startOffset < best.startOffset
+            : candidate.startOffset > best.startOffset))
+      ) {
+        best = candidate;
+      }
+    }
+    return best;
   }
 
   private ident(token: IToken | undefined): A.Ident {

@@ -14,6 +14,7 @@ import {
   EOF,
   NoViableAltException,
   tokenMatcher,
+  type IOrAlt,
   type IParserErrorMessageProvider,
   type IToken,
   type TokenType,
@@ -96,6 +97,362 @@ function isOneOf(token: IToken, types: readonly TokenType[]): boolean {
 }
 
 export class BitcupParser extends CstParser {
+  // OR alternatives are built once, not on every call (fewer allocations on
+  // the hot path; the closures read the parser through \`this\` at run time).
+  private readonly declarationAlts1: IOrAlt<unknown>[] = [
+    { ALT: () => this.SUBRULE(this.importDecl) },
+    { ALT: () => this.SUBRULE(this.appDecl) },
+    { ALT: () => this.SUBRULE(this.deployDecl) },
+    { ALT: () => this.SUBRULE(this.enumDecl) },
+    { ALT: () => this.SUBRULE(this.entityDecl) },
+    { ALT: () => this.SUBRULE(this.rulesDecl) },
+    { ALT: () => this.SUBRULE(this.flowDecl) },
+    { ALT: () => this.SUBRULE(this.eventDecl) },
+    { ALT: () => this.SUBRULE(this.behaviorDecl) },
+    { ALT: () => this.SUBRULE(this.viewDecl) },
+  ];
+  private readonly settingsEntryAlts1: IOrAlt<unknown>[] = [
+    { ALT: () => this.SUBRULE(this.settingsBlock) },
+    {
+      ALT: () =>
+        this.MANY({
+          // values run to the end of the key's line; `word {` starts a block entry
+          GATE: () =>
+            this.LA(1).startLine === this.LA(0).endLine &&
+            !(tokenMatcher(this.LA(1), T.Word) && tokenMatcher(this.LA(2), T.LBrace)),
+          DEF: () => this.SUBRULE(this.settingsValue),
+        }),
+    },
+  ];
+  private readonly settingsValueAlts1: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.StringLiteral) },
+    { ALT: () => this.CONSUME(T.Duration) },
+    { ALT: () => this.CONSUME(T.NumberLiteral) },
+    { ALT: () => this.CONSUME(T.Word) },
+  ];
+  private readonly enumDeclAlts1: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Comma) },
+    { ALT: () => this.CONSUME(T.Word, { LABEL: 'value' }) },
+  ];
+  private readonly entityHeaderItemAlts1: IOrAlt<unknown>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.With);
+        this.CONSUME(T.Timestamps);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.Owned);
+        this.CONSUME(T.By);
+        this.CONSUME(T.Word, { LABEL: 'owner' });
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.Was);
+        this.CONSUME(T.Name, { LABEL: 'was' });
+      },
+    },
+  ];
+  private readonly entityMemberAlts1: IOrAlt<unknown>[] = [
+    { ALT: () => this.SUBRULE(this.entityOption) },
+    { ALT: () => this.SUBRULE(this.fieldDecl) },
+    { ALT: () => this.CONSUME(T.Comma) },
+  ];
+  private readonly entityOptionAlts1: IOrAlt<unknown>[] = [
+    {
+      ALT: () => {
+        this.OR2(this.entityOptionAlts2);
+        this.CONSUME(T.LParen);
+        this.MANY(() => this.OR3(this.entityOptionAlts3));
+        this.CONSUME(T.RParen);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.Table, { LABEL: 'kind' });
+        this.CONSUME(T.StringLiteral, { LABEL: 'table' });
+      },
+    },
+  ];
+  private readonly entityOptionAlts2: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Index, { LABEL: 'kind' }) },
+    { ALT: () => this.CONSUME(T.Unique, { LABEL: 'kind' }) },
+  ];
+  private readonly entityOptionAlts3: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Comma) },
+    { ALT: () => this.CONSUME(T.Word, { LABEL: 'field' }) },
+  ];
+  private readonly typeRefAlts1: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Comma) },
+    { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'arg' }) },
+  ];
+  private readonly modifierAlts1: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Unique, { LABEL: 'flag' }) },
+    { ALT: () => this.CONSUME(T.Index, { LABEL: 'flag' }) },
+    { ALT: () => this.CONSUME(T.Private, { LABEL: 'flag' }) },
+    { ALT: () => this.CONSUME(T.Readonly, { LABEL: 'flag' }) },
+    {
+      ALT: () => {
+        this.CONSUME(T.Equals);
+        this.SUBRULE(this.expression, { LABEL: 'default' });
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.On);
+        this.OR2(this.modifierAlts2);
+      },
+    },
+    {
+      ALT: () => {
+        this.OR4(this.modifierAlts4);
+        this.CONSUME2(T.LParen);
+        this.OPTION(() => this.CONSUME(T.Minus));
+        this.CONSUME(T.NumberLiteral);
+        this.CONSUME2(T.RParen);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.Pattern);
+        this.CONSUME3(T.LParen);
+        this.CONSUME(T.StringLiteral, { LABEL: 'regex' });
+        this.CONSUME3(T.RParen);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.Label);
+        this.CONSUME2(T.StringLiteral, { LABEL: 'label' });
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.Was);
+        this.CONSUME(T.Word, { LABEL: 'was' });
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.By);
+        this.CONSUME2(T.Word, { LABEL: 'by' });
+      },
+    },
+  ];
+  private readonly modifierAlts2: IOrAlt<unknown>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.Delete);
+        this.OR3(this.modifierAlts3);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.Update);
+        this.CONSUME(T.Now);
+      },
+    },
+  ];
+  private readonly modifierAlts3: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Cascade, { LABEL: 'action' }) },
+    { ALT: () => this.CONSUME(T.Restrict, { LABEL: 'action' }) },
+    {
+      ALT: () => {
+        this.CONSUME(T.Set, { LABEL: 'action' });
+        this.CONSUME(T.Null, { LABEL: 'action' });
+      },
+    },
+  ];
+  private readonly modifierAlts4: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Min, { LABEL: 'bound' }) },
+    { ALT: () => this.CONSUME(T.Max, { LABEL: 'bound' }) },
+  ];
+  private readonly rulesDeclAlts1: IOrAlt<unknown>[] = [
+    { ALT: () => this.SUBRULE(this.allowRule, { LABEL: 'item' }) },
+    { ALT: () => this.SUBRULE(this.checkRule, { LABEL: 'item' }) },
+    { ALT: () => this.CONSUME(T.Comma) },
+  ];
+  private readonly allowRuleAlts1: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Comma) },
+    { ALT: () => this.CONSUME(T.Name, { LABEL: 'op' }) },
+  ];
+  private readonly transitionClauseAlts1: IOrAlt<unknown>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.If);
+        this.SUBRULE(this.expression, { LABEL: 'guard' });
+      },
+    },
+    { ALT: () => this.SUBRULE(this.setClause, { LABEL: 'set' }) },
+    { ALT: () => this.SUBRULE(this.emitClause, { LABEL: 'emit' }) },
+  ];
+  private readonly assignmentBlockAlts1: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Comma) },
+    { ALT: () => this.SUBRULE(this.assignment) },
+  ];
+  private readonly fieldBlockAlts1: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Comma) },
+    { ALT: () => this.SUBRULE(this.fieldDecl) },
+  ];
+  private readonly behaviorStatementAlts1: IOrAlt<unknown>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.Input);
+        this.SUBRULE(this.fieldBlock);
+      },
+    },
+    { ALT: () => this.SUBRULE(this.allowRule) },
+    {
+      ALT: () => {
+        this.CONSUME(T.Require);
+        this.SUBRULE(this.expression);
+        this.CONSUME(T.StringLiteral, { LABEL: 'message' });
+      },
+    },
+    { ALT: () => this.SUBRULE(this.setClause) },
+    {
+      ALT: () => {
+        this.CONSUME(T.Create);
+        this.CONSUME(T.Name, { LABEL: 'entity' });
+        this.SUBRULE(this.assignmentBlock);
+      },
+    },
+    { ALT: () => this.SUBRULE(this.emitClause) },
+    {
+      ALT: () => {
+        this.CONSUME(T.Returns);
+        this.SUBRULE(this.typeRef);
+      },
+    },
+    { ALT: () => this.CONSUME(T.Comma) },
+  ];
+  private readonly viewClauseAlts1: IOrAlt<unknown>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.Path, { LABEL: 'keyword' });
+        this.CONSUME(T.StringLiteral, { LABEL: 'value' });
+      },
+    },
+    {
+      ALT: () => {
+        this.OR2(this.viewClauseAlts2);
+        this.SUBRULE(this.viewList);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.Sort, { LABEL: 'keyword' });
+        this.SUBRULE(this.pathRef);
+        this.OPTION(() => this.OR3(this.viewClauseAlts3));
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.PageSize, { LABEL: 'keyword' });
+        this.CONSUME(T.NumberLiteral, { LABEL: 'number' });
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.Metric, { LABEL: 'keyword' });
+        this.CONSUME2(T.StringLiteral, { LABEL: 'value' });
+        this.SUBRULE(this.expression);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.Table, { LABEL: 'keyword' });
+        this.CONSUME(T.Name, { LABEL: 'view' });
+        this.OPTION2(() => {
+          this.CONSUME(T.Limit);
+          this.CONSUME2(T.NumberLiteral, { LABEL: 'number' });
+        });
+      },
+    },
+    { ALT: () => this.CONSUME(T.Public, { LABEL: 'keyword' }) },
+    { ALT: () => this.CONSUME(T.Comma) },
+  ];
+  private readonly viewClauseAlts2: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Columns, { LABEL: 'keyword' }) },
+    { ALT: () => this.CONSUME(T.Fields, { LABEL: 'keyword' }) },
+    { ALT: () => this.CONSUME(T.Related, { LABEL: 'keyword' }) },
+    { ALT: () => this.CONSUME(T.Actions, { LABEL: 'keyword' }) },
+    { ALT: () => this.CONSUME(T.Filter, { LABEL: 'keyword' }) },
+    { ALT: () => this.CONSUME(T.Search, { LABEL: 'keyword' }) },
+  ];
+  private readonly viewClauseAlts3: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Asc, { LABEL: 'direction' }) },
+    { ALT: () => this.CONSUME(T.Desc, { LABEL: 'direction' }) },
+  ];
+  private readonly viewListAlts1: IOrAlt<unknown>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.pathRef, { LABEL: 'item' });
+      },
+    },
+    { ALT: () => this.SUBRULE(this.viewItemRef, { LABEL: 'item' }) },
+  ];
+  private readonly binaryTailAlts1: IOrAlt<unknown>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.BinaryOperator, { LABEL: 'op' });
+        this.SUBRULE(this.operand);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.In, { LABEL: 'op' });
+        this.SUBRULE(this.listLiteral);
+      },
+    },
+  ];
+  private readonly operandAlts1: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Not, { LABEL: 'prefix' }) },
+    { ALT: () => this.CONSUME(T.Minus, { LABEL: 'prefix' }) },
+  ];
+  private readonly primaryAlts1: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'literal' }) },
+    { ALT: () => this.CONSUME(T.Duration, { LABEL: 'literal' }) },
+    { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'literal' }) },
+    { ALT: () => this.CONSUME(T.True, { LABEL: 'literal' }) },
+    { ALT: () => this.CONSUME(T.False, { LABEL: 'literal' }) },
+    { ALT: () => this.CONSUME(T.Null, { LABEL: 'literal' }) },
+    { ALT: () => this.CONSUME(T.Now, { LABEL: 'literal' }) },
+    {
+      ALT: () => {
+        this.CONSUME(T.LParen);
+        this.SUBRULE(this.expression, { LABEL: 'inner' });
+        this.CONSUME(T.RParen);
+      },
+    },
+    { ALT: () => this.SUBRULE(this.listLiteral) },
+    {
+      ALT: () => {
+        this.CONSUME(T.LBrace, { LABEL: 'object' });
+        this.CONSUME(T.RBrace);
+      },
+    },
+    { ALT: () => this.SUBRULE(this.call) },
+    { ALT: () => this.SUBRULE(this.path) },
+  ];
+  private readonly callAlts1: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Comma) },
+    { ALT: () => this.SUBRULE(this.expression, { LABEL: 'arg' }) },
+  ];
+  private readonly pathAlts1: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.This, { LABEL: 'root' }) },
+    { ALT: () => this.CONSUME(T.CurrentUser, { LABEL: 'root' }) },
+    { ALT: () => this.CONSUME(T.Input, { LABEL: 'root' }) },
+    { ALT: () => this.CONSUME(T.Name, { LABEL: 'root' }) },
+  ];
+  private readonly listLiteralAlts1: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Comma) },
+    { ALT: () => this.SUBRULE(this.expression, { LABEL: 'item' }) },
+  ];
+
   constructor() {
     super(T.allTokens, {
       recoveryEnabled: true,
@@ -112,18 +469,7 @@ export class BitcupParser extends CstParser {
   // ---------------------------------------------------------------- declarations
 
   declaration = this.RULE('declaration', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.importDecl) },
-      { ALT: () => this.SUBRULE(this.appDecl) },
-      { ALT: () => this.SUBRULE(this.deployDecl) },
-      { ALT: () => this.SUBRULE(this.enumDecl) },
-      { ALT: () => this.SUBRULE(this.entityDecl) },
-      { ALT: () => this.SUBRULE(this.rulesDecl) },
-      { ALT: () => this.SUBRULE(this.flowDecl) },
-      { ALT: () => this.SUBRULE(this.eventDecl) },
-      { ALT: () => this.SUBRULE(this.behaviorDecl) },
-      { ALT: () => this.SUBRULE(this.viewDecl) },
-    ]);
+    this.OR(this.declarationAlts1);
   });
 
   importDecl = this.RULE('importDecl', () => {
@@ -152,28 +498,11 @@ export class BitcupParser extends CstParser {
 
   settingsEntry = this.RULE('settingsEntry', () => {
     this.CONSUME(T.Word, { LABEL: 'key' });
-    this.OR([
-      { ALT: () => this.SUBRULE(this.settingsBlock) },
-      {
-        ALT: () =>
-          this.MANY({
-            // values run to the end of the key's line; `word {` starts a block entry
-            GATE: () =>
-              this.LA(1).startLine === this.LA(0).endLine &&
-              !(tokenMatcher(this.LA(1), T.Word) && tokenMatcher(this.LA(2), T.LBrace)),
-            DEF: () => this.SUBRULE(this.settingsValue),
-          }),
-      },
-    ]);
+    this.OR(this.settingsEntryAlts1);
   });
 
   settingsValue = this.RULE('settingsValue', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(T.Duration) },
-      { ALT: () => this.CONSUME(T.NumberLiteral) },
-      { ALT: () => this.CONSUME(T.Word) },
-    ]);
+    this.OR(this.settingsValueAlts1);
   });
 
   // ---------------------------------------------------------------- concepts
@@ -182,12 +511,7 @@ export class BitcupParser extends CstParser {
     this.CONSUME(T.Enum);
     this.CONSUME(T.Name, { LABEL: 'name' });
     this.CONSUME(T.LBrace);
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => this.CONSUME(T.Comma) },
-        { ALT: () => this.CONSUME(T.Word, { LABEL: 'value' }) },
-      ]),
-    );
+    this.MANY(() => this.OR(this.enumDeclAlts1));
     this.CONSUME(T.RBrace);
   });
 
@@ -201,62 +525,15 @@ export class BitcupParser extends CstParser {
   });
 
   entityHeaderItem = this.RULE('entityHeaderItem', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.With);
-          this.CONSUME(T.Timestamps);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Owned);
-          this.CONSUME(T.By);
-          this.CONSUME(T.Word, { LABEL: 'owner' });
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Was);
-          this.CONSUME(T.Name, { LABEL: 'was' });
-        },
-      },
-    ]);
+    this.OR(this.entityHeaderItemAlts1);
   });
 
   entityMember = this.RULE('entityMember', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.entityOption) },
-      { ALT: () => this.SUBRULE(this.fieldDecl) },
-      { ALT: () => this.CONSUME(T.Comma) },
-    ]);
+    this.OR(this.entityMemberAlts1);
   });
 
   entityOption = this.RULE('entityOption', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.OR2([
-            { ALT: () => this.CONSUME(T.Index, { LABEL: 'kind' }) },
-            { ALT: () => this.CONSUME(T.Unique, { LABEL: 'kind' }) },
-          ]);
-          this.CONSUME(T.LParen);
-          this.MANY(() =>
-            this.OR3([
-              { ALT: () => this.CONSUME(T.Comma) },
-              { ALT: () => this.CONSUME(T.Word, { LABEL: 'field' }) },
-            ]),
-          );
-          this.CONSUME(T.RParen);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Table, { LABEL: 'kind' });
-          this.CONSUME(T.StringLiteral, { LABEL: 'table' });
-        },
-      },
-    ]);
+    this.OR(this.entityOptionAlts1);
   });
 
   fieldDecl = this.RULE('fieldDecl', () => {
@@ -285,12 +562,7 @@ export class BitcupParser extends CstParser {
     this.CONSUME(T.Word, { LABEL: 'name' });
     this.OPTION(() => {
       this.CONSUME(T.LParen);
-      this.MANY(() =>
-        this.OR([
-          { ALT: () => this.CONSUME(T.Comma) },
-          { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'arg' }) },
-        ]),
-      );
+      this.MANY(() => this.OR(this.typeRefAlts1));
       this.CONSUME(T.RParen);
     });
     this.OPTION2(() => {
@@ -301,84 +573,7 @@ export class BitcupParser extends CstParser {
   });
 
   modifier = this.RULE('modifier', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Unique, { LABEL: 'flag' }) },
-      { ALT: () => this.CONSUME(T.Index, { LABEL: 'flag' }) },
-      { ALT: () => this.CONSUME(T.Private, { LABEL: 'flag' }) },
-      { ALT: () => this.CONSUME(T.Readonly, { LABEL: 'flag' }) },
-      {
-        ALT: () => {
-          this.CONSUME(T.Equals);
-          this.SUBRULE(this.expression, { LABEL: 'default' });
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.On);
-          this.OR2([
-            {
-              ALT: () => {
-                this.CONSUME(T.Delete);
-                this.OR3([
-                  { ALT: () => this.CONSUME(T.Cascade, { LABEL: 'action' }) },
-                  { ALT: () => this.CONSUME(T.Restrict, { LABEL: 'action' }) },
-                  {
-                    ALT: () => {
-                      this.CONSUME(T.Set, { LABEL: 'action' });
-                      this.CONSUME(T.Null, { LABEL: 'action' });
-                    },
-                  },
-                ]);
-              },
-            },
-            {
-              ALT: () => {
-                this.CONSUME(T.Update);
-                this.CONSUME(T.Now);
-              },
-            },
-          ]);
-        },
-      },
-      {
-        ALT: () => {
-          this.OR4([
-            { ALT: () => this.CONSUME(T.Min, { LABEL: 'bound' }) },
-            { ALT: () => this.CONSUME(T.Max, { LABEL: 'bound' }) },
-          ]);
-          this.CONSUME2(T.LParen);
-          this.OPTION(() => this.CONSUME(T.Minus));
-          this.CONSUME(T.NumberLiteral);
-          this.CONSUME2(T.RParen);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Pattern);
-          this.CONSUME3(T.LParen);
-          this.CONSUME(T.StringLiteral, { LABEL: 'regex' });
-          this.CONSUME3(T.RParen);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Label);
-          this.CONSUME2(T.StringLiteral, { LABEL: 'label' });
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Was);
-          this.CONSUME(T.Word, { LABEL: 'was' });
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.By);
-          this.CONSUME2(T.Word, { LABEL: 'by' });
-        },
-      },
-    ]);
+    this.OR(this.modifierAlts1);
   });
 
   // ---------------------------------------------------------------- rules
@@ -387,25 +582,14 @@ export class BitcupParser extends CstParser {
     this.CONSUME(T.Rules);
     this.CONSUME(T.Name, { LABEL: 'entity' });
     this.CONSUME(T.LBrace);
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => this.SUBRULE(this.allowRule, { LABEL: 'item' }) },
-        { ALT: () => this.SUBRULE(this.checkRule, { LABEL: 'item' }) },
-        { ALT: () => this.CONSUME(T.Comma) },
-      ]),
-    );
+    this.MANY(() => this.OR(this.rulesDeclAlts1));
     this.CONSUME(T.RBrace);
   });
 
   /** `allow read, update if expr`; a behavior's `allow if expr` has no ops */
   allowRule = this.RULE('allowRule', () => {
     this.CONSUME(T.Allow);
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => this.CONSUME(T.Comma) },
-        { ALT: () => this.CONSUME(T.Name, { LABEL: 'op' }) },
-      ]),
-    );
+    this.MANY(() => this.OR(this.allowRuleAlts1));
     this.CONSUME(T.If);
     this.SUBRULE(this.expression);
   });
@@ -444,16 +628,7 @@ export class BitcupParser extends CstParser {
   });
 
   transitionClause = this.RULE('transitionClause', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.If);
-          this.SUBRULE(this.expression, { LABEL: 'guard' });
-        },
-      },
-      { ALT: () => this.SUBRULE(this.setClause, { LABEL: 'set' }) },
-      { ALT: () => this.SUBRULE(this.emitClause, { LABEL: 'emit' }) },
-    ]);
+    this.OR(this.transitionClauseAlts1);
   });
 
   /** `set a = x` (several assignments may follow one `set`) */
@@ -478,9 +653,7 @@ export class BitcupParser extends CstParser {
 
   assignmentBlock = this.RULE('assignmentBlock', () => {
     this.CONSUME(T.LBrace);
-    this.MANY(() =>
-      this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.SUBRULE(this.assignment) }]),
-    );
+    this.MANY(() => this.OR(this.assignmentBlockAlts1));
     this.CONSUME(T.RBrace);
   });
 
@@ -500,9 +673,7 @@ export class BitcupParser extends CstParser {
 
   fieldBlock = this.RULE('fieldBlock', () => {
     this.CONSUME(T.LBrace);
-    this.MANY(() =>
-      this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.SUBRULE(this.fieldDecl) }]),
-    );
+    this.MANY(() => this.OR(this.fieldBlockAlts1));
     this.CONSUME(T.RBrace);
   });
 
@@ -520,38 +691,7 @@ export class BitcupParser extends CstParser {
   });
 
   behaviorStatement = this.RULE('behaviorStatement', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Input);
-          this.SUBRULE(this.fieldBlock);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.allowRule) },
-      {
-        ALT: () => {
-          this.CONSUME(T.Require);
-          this.SUBRULE(this.expression);
-          this.CONSUME(T.StringLiteral, { LABEL: 'message' });
-        },
-      },
-      { ALT: () => this.SUBRULE(this.setClause) },
-      {
-        ALT: () => {
-          this.CONSUME(T.Create);
-          this.CONSUME(T.Name, { LABEL: 'entity' });
-          this.SUBRULE(this.assignmentBlock);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.emitClause) },
-      {
-        ALT: () => {
-          this.CONSUME(T.Returns);
-          this.SUBRULE(this.typeRef);
-        },
-      },
-      { ALT: () => this.CONSUME(T.Comma) },
-    ]);
+    this.OR(this.behaviorStatementAlts1);
   });
 
   // ---------------------------------------------------------------- views
@@ -571,80 +711,13 @@ export class BitcupParser extends CstParser {
   });
 
   viewClause = this.RULE('viewClause', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Path, { LABEL: 'keyword' });
-          this.CONSUME(T.StringLiteral, { LABEL: 'value' });
-        },
-      },
-      {
-        ALT: () => {
-          this.OR2([
-            { ALT: () => this.CONSUME(T.Columns, { LABEL: 'keyword' }) },
-            { ALT: () => this.CONSUME(T.Fields, { LABEL: 'keyword' }) },
-            { ALT: () => this.CONSUME(T.Related, { LABEL: 'keyword' }) },
-            { ALT: () => this.CONSUME(T.Actions, { LABEL: 'keyword' }) },
-            { ALT: () => this.CONSUME(T.Filter, { LABEL: 'keyword' }) },
-            { ALT: () => this.CONSUME(T.Search, { LABEL: 'keyword' }) },
-          ]);
-          this.SUBRULE(this.viewList);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Sort, { LABEL: 'keyword' });
-          this.SUBRULE(this.pathRef);
-          this.OPTION(() =>
-            this.OR3([
-              { ALT: () => this.CONSUME(T.Asc, { LABEL: 'direction' }) },
-              { ALT: () => this.CONSUME(T.Desc, { LABEL: 'direction' }) },
-            ]),
-          );
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.PageSize, { LABEL: 'keyword' });
-          this.CONSUME(T.NumberLiteral, { LABEL: 'number' });
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Metric, { LABEL: 'keyword' });
-          this.CONSUME2(T.StringLiteral, { LABEL: 'value' });
-          this.SUBRULE(this.expression);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Table, { LABEL: 'keyword' });
-          this.CONSUME(T.Name, { LABEL: 'view' });
-          this.OPTION2(() => {
-            this.CONSUME(T.Limit);
-            this.CONSUME2(T.NumberLiteral, { LABEL: 'number' });
-          });
-        },
-      },
-      { ALT: () => this.CONSUME(T.Public, { LABEL: 'keyword' }) },
-      { ALT: () => this.CONSUME(T.Comma) },
-    ]);
+    this.OR(this.viewClauseAlts1);
   });
 
   /** The first item may be any word; later ones any word after a comma, else not a clause keyword. */
   viewList = this.RULE('viewList', () => {
     this.SUBRULE(this.pathRef, { LABEL: 'item' });
-    this.MANY(() =>
-      this.OR([
-        {
-          ALT: () => {
-            this.CONSUME(T.Comma);
-            this.SUBRULE2(this.pathRef, { LABEL: 'item' });
-          },
-        },
-        { ALT: () => this.SUBRULE(this.viewItemRef, { LABEL: 'item' }) },
-      ]),
-    );
+    this.MANY(() => this.OR(this.viewListAlts1));
   });
 
   pathRef = this.RULE('pathRef', () => {
@@ -675,69 +748,22 @@ export class BitcupParser extends CstParser {
   });
 
   binaryTail = this.RULE('binaryTail', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.BinaryOperator, { LABEL: 'op' });
-          this.SUBRULE(this.operand);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.In, { LABEL: 'op' });
-          this.SUBRULE(this.listLiteral);
-        },
-      },
-    ]);
+    this.OR(this.binaryTailAlts1);
   });
 
   operand = this.RULE('operand', () => {
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => this.CONSUME(T.Not, { LABEL: 'prefix' }) },
-        { ALT: () => this.CONSUME(T.Minus, { LABEL: 'prefix' }) },
-      ]),
-    );
+    this.MANY(() => this.OR(this.operandAlts1));
     this.SUBRULE(this.primary);
   });
 
   primary = this.RULE('primary', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'literal' }) },
-      { ALT: () => this.CONSUME(T.Duration, { LABEL: 'literal' }) },
-      { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'literal' }) },
-      { ALT: () => this.CONSUME(T.True, { LABEL: 'literal' }) },
-      { ALT: () => this.CONSUME(T.False, { LABEL: 'literal' }) },
-      { ALT: () => this.CONSUME(T.Null, { LABEL: 'literal' }) },
-      { ALT: () => this.CONSUME(T.Now, { LABEL: 'literal' }) },
-      {
-        ALT: () => {
-          this.CONSUME(T.LParen);
-          this.SUBRULE(this.expression, { LABEL: 'inner' });
-          this.CONSUME(T.RParen);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.listLiteral) },
-      {
-        ALT: () => {
-          this.CONSUME(T.LBrace, { LABEL: 'object' });
-          this.CONSUME(T.RBrace);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.call) },
-      { ALT: () => this.SUBRULE(this.path) },
-    ]);
+    this.OR(this.primaryAlts1);
   });
 
   call = this.RULE('call', () => {
     this.CONSUME(T.Name, { LABEL: 'fn' });
     this.CONSUME(T.LParen);
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => this.CONSUME(T.Comma) },
-        { ALT: () => this.SUBRULE(this.expression, { LABEL: 'arg' }) },
-      ]),
-    );
+    this.MANY(() => this.OR(this.callAlts1));
     this.OPTION(() => {
       this.CONSUME(T.Where);
       this.SUBRULE2(this.expression, { LABEL: 'where' });
@@ -746,12 +772,7 @@ export class BitcupParser extends CstParser {
   });
 
   path = this.RULE('path', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.This, { LABEL: 'root' }) },
-      { ALT: () => this.CONSUME(T.CurrentUser, { LABEL: 'root' }) },
-      { ALT: () => this.CONSUME(T.Input, { LABEL: 'root' }) },
-      { ALT: () => this.CONSUME(T.Name, { LABEL: 'root' }) },
-    ]);
+    this.OR(this.pathAlts1);
     this.MANY(() => {
       this.CONSUME(T.Dot);
       this.CONSUME(T.Word, { LABEL: 'segment' });
@@ -760,12 +781,7 @@ export class BitcupParser extends CstParser {
 
   listLiteral = this.RULE('listLiteral', () => {
     this.CONSUME(T.LBracket);
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => this.CONSUME(T.Comma) },
-        { ALT: () => this.SUBRULE(this.expression, { LABEL: 'item' }) },
-      ]),
-    );
+    this.MANY(() => this.OR(this.listLiteralAlts1));
     this.CONSUME(T.RBracket);
   });
 }
