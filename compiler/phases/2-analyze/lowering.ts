@@ -192,6 +192,21 @@ function lowerEntity(ctx: AnalyzeContext, info: EntityInfo): void {
   }
 }
 
+/** Field names repeat across entities: convert each one once (the regexes add up). */
+function memo(fn: (name: string) => string): (name: string) => string {
+  const cache = new Map<string, string>();
+  return (name) => {
+    let out = cache.get(name);
+    if (out === undefined) {
+      if (cache.size >= 10_000) cache.clear(); // long watch sessions stay bounded
+      cache.set(name, (out = fn(name)));
+    }
+    return out;
+  };
+}
+const snakeOf = memo(snake);
+const humanOf = memo(humanize);
+
 export function implicitField(
   name: string,
   type: FieldType,
@@ -201,7 +216,7 @@ export function implicitField(
   return {
     name,
     apiName: name,
-    column: snake(name),
+    column: snakeOf(name),
     type,
     optional: false,
     primaryKey: origin === 'id',
@@ -210,7 +225,7 @@ export function implicitField(
     onUpdateNow: false,
     private: false,
     readonly: origin !== 'declared',
-    label: name === 'id' ? 'ID' : humanize(name),
+    label: name === 'id' ? 'ID' : humanOf(name),
     ownerField: false,
     origin,
     span,
