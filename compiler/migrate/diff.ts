@@ -35,6 +35,13 @@ export type Change =
   | { kind: 'addConstraint'; table: string; constraint: Constraint; sqliteOnly?: boolean }
   | { kind: 'dropConstraint'; table: string; constraint: Constraint; sqliteOnly?: boolean }
   | { kind: 'renamePrimaryKey'; table: string; from: string; to: string }
+  | {
+      kind: 'replacePrimaryKey';
+      table: string;
+      /** the old key, its columns under their new names (it runs after column renames) */
+      from: { name: string; columns: string[] };
+      to: { name: string; columns: string[] };
+    }
   | { kind: 'renameConstraint'; table: string; from: Constraint; to: Constraint }
   | { kind: 'createIndex'; table: string; index: Index; sqliteOnly?: boolean }
   | { kind: 'dropIndex'; table: string; index: Index; sqliteOnly?: boolean }
@@ -74,6 +81,8 @@ export function inverse(change: Change): Change | undefined {
     case 'dropConstraint':
       return { ...change, kind: 'addConstraint' };
     case 'renamePrimaryKey':
+      return { ...change, from: change.to, to: change.from };
+    case 'replacePrimaryKey':
       return { ...change, from: change.to, to: change.from };
     case 'renameConstraint':
       return { ...change, from: change.to, to: change.from };
@@ -283,7 +292,21 @@ export function diff(previous: Program | undefined, current: Program): PlannedCh
         change: { kind: 'renameTable', from: t1.name, to: t2.name, table: t2 },
         span: where.table(t2, false),
       });
-    if (t1.primaryKey.name !== t2.primaryKey.name)
+    // a key over other columns, or the same columns in another order (a join
+    // table whose sides sort differently after an entity rename)
+    const keyOf1 = (name: string) => t1.columns.find((c) => c.name === name)?.key;
+    const nameIn2 = (name: string) => t2.columns.find((c) => c.key === keyOf1(name))?.name ?? name;
+    const oldPk = t1.primaryKey.columns.map(nameIn2);
+    if (oldPk.join(',') !== t2.primaryKey.columns.join(','))
+      renameConstraints.push({
+        change: {
+          kind: 'replacePrimaryKey',
+          table: t2.name,
+          from: { name: t1.primaryKey.name, columns: oldPk },
+          to: { ...t2.primaryKey },
+        },
+      });
+    else if (t1.primaryKey.name !== t2.primaryKey.name)
       renameConstraints.push({
         change: {
           kind: 'renamePrimaryKey',

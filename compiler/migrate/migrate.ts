@@ -156,6 +156,8 @@ export function describeChange(planned: PlannedChange): string {
       return `add constraint ${c.constraint.name}`;
     case 'dropConstraint':
       return `drop constraint ${c.constraint.name}${mark}`;
+    case 'replacePrimaryKey':
+      return `replace primary key ${c.from.name} (${c.from.columns.join(', ')}) by ${c.to.name} (${c.to.columns.join(', ')})`;
     case 'renamePrimaryKey':
       return `rename constraint ${c.from} to ${c.to}`;
     case 'renameConstraint':

@@ -1,7 +1,7 @@
 // Helpers of the database suites: run the generated Alembic project, read a
 // PostgreSQL catalog in a normalized form, and write generated files.
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { GeneratedFile } from '../../compiler/backends/types.js';
@@ -85,6 +85,39 @@ export async function alembicSteps(
       cause: error,
     });
   }
+}
+
+/** The generated backend's ruff settings (the FastAPI backend's pyproject.toml). */
+const RUFF_PYPROJECT = `[tool.ruff]
+line-length = 100
+target-version = "py311"
+
+[tool.ruff.lint]
+select = ["E", "F", "I", "B", "UP"]
+ignore = ["E501", "B008"]
+
+[tool.ruff.lint.isort]
+known-first-party = ["app"]
+`;
+
+/**
+ * \`ruff format --check\` and \`ruff check\` on <out>/backend/alembic, from
+ * <out>/backend with the backend's ruff settings (written when absent).
+ */
+export async function ruffClean(out: string): Promise<void> {
+  const ruff = join(VENV, 'bin/ruff');
+  const cwd = join(out, 'backend');
+  if (!existsSync(join(cwd, 'pyproject.toml')))
+    writeFileSync(join(cwd, 'pyproject.toml'), RUFF_PYPROJECT);
+  for (const args of [['format', '--check', '--diff'], ['check']])
+    try {
+      await run(ruff, [...args, 'alembic'], { cwd });
+    } catch (error) {
+      const e = error as { stdout?: string; stderr?: string };
+      throw new Error(`ruff ${args[0]} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`, {
+        cause: error,
+      });
+    }
 }
 
 /** Run a Python snippet with the shared venv. */

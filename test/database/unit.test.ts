@@ -244,13 +244,13 @@ describe('python layout', () => {
     expect(statement(call('op.f', pyStr('a')), 0)).toEqual(['op.f("a")']);
     const long = call(
       'op.create_index',
-      pyStr('x'.repeat(35)),
+      pyStr('x'.repeat(45)),
       pyStr('y'.repeat(30)),
       kw('unique', 'True'),
     );
     expect(statement(long, 0)).toEqual([
       'op.create_index(',
-      `    "${'x'.repeat(35)}", "${'y'.repeat(30)}", unique=True`,
+      `    "${'x'.repeat(45)}", "${'y'.repeat(30)}", unique=True`,
       ')',
     ]);
     expect(flat(long)).toContain('unique=True');

@@ -1,5 +1,5 @@
 // A small Python expression printer that lays out calls the way ruff format
-// (black style, line length 88) does, so generated revisions are already
+// (black style, at the backend's line length) does, so generated revisions are already
 // formatted: a call that fits stays on one line; else its arguments move to
 // one indented line; else one argument per line with a trailing comma.
 
@@ -10,7 +10,8 @@ export type Py =
   | { kw: string; value: Py }
   | { star: Py };
 
-export const LINE_LENGTH = 88;
+/** ruff's line-length in the generated backend's pyproject.toml (the FastAPI backend's). */
+export const LINE_LENGTH = 100;
 
 export const call = (name: string, ...args: Py[]): Py => ({ call: name, args });
 export const kw = (name: string, value: Py): Py => ({ kw: name, value });

@@ -297,6 +297,11 @@ function changeStmts(change: Change, use: Usage): Stmt[] {
       return [addConstraintStmt(change.table, change.constraint)];
     case 'dropConstraint':
       return [dropConstraintStmt(change.table, change.constraint)];
+    case 'replacePrimaryKey':
+      return [
+        batch(change.table, 'drop_constraint', str(change.from.name), kw('type_', str('primary'))),
+        batch(change.table, 'create_primary_key', str(change.to.name), strList(change.to.columns)),
+      ];
     case 'renamePrimaryKey':
       use.pg = true;
       // SQLite keeps no name for a primary key
@@ -333,8 +338,23 @@ function changeStmts(change: Change, use: Usage): Stmt[] {
   }
 }
 
+/** Merge neighbouring dialect guards of the same kind into one `if` block. */
+function coalesce(stmts: Stmt[]): Stmt[] {
+  const out: Stmt[] = [];
+  for (const stmt of stmts) {
+    const last = out[out.length - 1];
+    if (last && last.kind === 'notPg' && stmt.kind === 'notPg')
+      out[out.length - 1] = { kind: 'notPg', body: [...last.body, ...stmt.body] };
+    else if (last?.kind === 'pg' && stmt.kind === 'pg' && !last.otherwise && !stmt.otherwise)
+      out[out.length - 1] = { kind: 'pg', body: [...last.body, ...stmt.body] };
+    else out.push(stmt);
+  }
+  return out;
+}
+
 /** Write statements, merging consecutive batch operations on one table into one block. */
-function writeStmts(w: CodeWriter, stmts: Stmt[], depth: number): void {
+function writeStmts(w: CodeWriter, input: Stmt[], depth: number): void {
+  const stmts = coalesce(input);
   const cols = depth * 4;
   for (let i = 0; i < stmts.length; i++) {
     const stmt = stmts[i]!;
@@ -455,9 +475,12 @@ export function renderRevision(input: RevisionInput): RenderedRevision {
   w.blank();
   w.line('from collections.abc import Sequence');
   w.blank();
+  // In the generated backend ruff sees the local alembic/ folder, so `alembic`
+  // sorts as a first-party import, after the third-party block.
   if (`${helperText}\n${bodyText}`.includes('sa.')) w.line('import sqlalchemy as sa');
-  w.line('from alembic import op');
   if (use.json) w.line('from sqlalchemy.dialects import postgresql');
+  w.blank();
+  w.line('from alembic import op');
   w.blank();
   w.line(`revision: str = ${str(id)}`);
   w.line(`down_revision: str | None = ${input.downRevision ? str(input.downRevision) : 'None'}`);

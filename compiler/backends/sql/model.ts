@@ -407,8 +407,8 @@ function outboxTable(): Table {
     name: t,
     columns: [
       { key: 'id', name: 'id', type: { kind: 'uuid' }, nullable: false, default: { kind: 'uuid' } },
-      { key: 'event', name: 'event', type: { kind: 'varchar', length: 255 }, nullable: false },
-      { key: 'stream', name: 'stream', type: { kind: 'varchar', length: 255 }, nullable: false },
+      { key: 'event', name: 'event', type: { kind: 'varchar', length: 100 }, nullable: false },
+      { key: 'stream', name: 'stream', type: { kind: 'varchar', length: 200 }, nullable: false },
       { key: 'payload', name: 'payload', type: { kind: 'jsonb' }, nullable: false },
       {
         key: 'created_at',
