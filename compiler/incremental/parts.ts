@@ -12,12 +12,13 @@
 import { contentHash } from '../emit/hash.js';
 import type { Program } from '../ir/schema.js';
 
-function stripSpans(_key: string, value: unknown): unknown {
-  return _key === 'span' ? undefined : value;
-}
+// A span serializes as a flat object; removing it from the JSON text is much
+// faster than a replacer function (a file name with a brace only keeps its
+// span in the hash: a needless rebuild, never a missed one).
+const SPAN_JSON = /"span":\{[^{}]*\},?/g;
 
 function hashOf(value: unknown): string {
-  return contentHash(JSON.stringify(value ?? null, stripSpans));
+  return contentHash((JSON.stringify(value) ?? 'null').replace(SPAN_JSON, ''));
 }
 
 export function behaviorKey(behavior: { name: string; entity?: string | undefined }): string {
