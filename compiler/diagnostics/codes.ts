@@ -126,6 +126,10 @@ export const codes = {
     severity: 'error',
     message: '`by` applies only to a relation field',
   },
+  BC2025: {
+    severity: 'error',
+    message: '{what} `{name}` is not a usable SQL name: {reason}',
+  },
 
   // ---- BC3xxx rules and expressions
   BC3001: { severity: 'error', message: 'unknown name `{name}` in {where}{hint}' },

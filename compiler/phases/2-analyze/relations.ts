@@ -11,6 +11,7 @@ import type { JoinTable } from '../../ir/schema.js';
 import { didYouMean } from '../../diagnostics/did-you-mean.js';
 import { camel, snake } from '../../names.js';
 import pluralize from 'pluralize';
+import { limitIdentifier } from '../3-optimize/indexes.js';
 import type { AnalyzeContext, EntityInfo, FieldInfo } from './context.js';
 
 type RelationType = Extract<FieldInfo['ir']['type'], { kind: 'relation' }>;
@@ -116,6 +117,41 @@ export function inferRelations(ctx: AnalyzeContext): void {
     }
   }
   ctx.program.joinTables.push(...joinTables);
+  checkSqlNames(ctx);
+}
+
+const SQL_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/** Tables and columns must be plain identifiers within PostgreSQL's 63 bytes. */
+function checkSqlNames(ctx: AnalyzeContext): void {
+  for (const entity of ctx.entities.values()) {
+    const table = entity.ir.table;
+    const option = entity.decl.options.find((o) => o.kind === 'table');
+    const span = option?.kind === 'table' ? option.nameSpan : entity.decl.nameSpan;
+    if (!SQL_NAME.test(table)) {
+      ctx.report.report('BC2025', span, {
+        what: 'table',
+        name: table,
+        reason: 'use lower-case letters, digits and `_`',
+      });
+    } else if (Buffer.byteLength(table) > 63) {
+      ctx.report.report('BC2025', span, {
+        what: 'table',
+        name: table,
+        reason: 'longer than 63 bytes; give the entity a shorter `table "name"`',
+      });
+    }
+    for (const field of entity.fields.values()) {
+      const column = field.ir.column;
+      if (column !== undefined && Buffer.byteLength(column) > 63) {
+        ctx.report.report('BC2025', field.ir.span, {
+          what: 'column',
+          name: column,
+          reason: 'longer than 63 bytes; use a shorter field name',
+        });
+      }
+    }
+  }
 }
 
 /** The field named by `by`, or undefined after reporting. */
@@ -195,8 +231,8 @@ function pairList(
     if (a === b) columns = [`${a}_id`, `${snake(pluralize.singular(field.ir.name))}_id`];
     if (columns[0] === columns[1]) columns = [`${a}_id`, `${snake(field.ir.name)}_id`];
   }
-  let unique = name;
-  for (let n = 2; tableNames.has(unique); n++) unique = `${name}_${n}`;
+  let unique = limitIdentifier(name);
+  for (let n = 2; tableNames.has(unique); n++) unique = limitIdentifier(`${name}_${n}`);
   tableNames.add(unique);
   const sides = [
     {
