@@ -255,6 +255,17 @@ describe('never throwing', () => {
     expect(Object.keys(tree()).filter((p) => p.includes('tmp'))).toEqual([]);
   });
 
+  it('reports a file it cannot remove (BC8008) and keeps it in the manifest', () => {
+    emit([gen('keep.txt', 'k\n'), gen('gone.txt', 'g\n')]);
+    rmSync(join(out, 'gone.txt'));
+    mkdirSync(join(out, 'gone.txt')); // a folder where the file was: not ours to remove
+    const summary = emit([gen('keep.txt', 'k\n')]);
+    expect(codes(summary)).toEqual(['BC8008']);
+    expect(summary.removed).toEqual([]);
+    expect(statSync(join(out, 'gone.txt')).isDirectory()).toBe(true);
+    expect(Object.keys(JSON.parse(read(MANIFEST_PATH)).files)).toEqual(['gone.txt', 'keep.txt']);
+  });
+
   it('reports an unusable manifest (BC8007) and carries on', () => {
     emit([gen('a.txt', 'a\n')]);
     writeFileSync(join(out, MANIFEST_PATH), '{ not json');
