@@ -74,7 +74,7 @@ const filtersLiteral = (filters: Filters): string =>
 
 export function dashboardView(model: VueModel, view: View): string {
   const imports = new Imports().add('vue', 'onMounted', 'ref');
-  const titleId = `${kebab(view.name)}-title`;
+  const titleId = `${kebab(view.name)}-heading`;
   const s = new CodeWriter('  ');
   const metricCode: (Code | undefined)[] = [];
   const predicates: { name: string; read: string; code: Code }[] = [];

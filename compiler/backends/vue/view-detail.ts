@@ -62,7 +62,7 @@ function relatedOf(model: VueModel, entity: Entity, view: View): Related[] {
 export function detailView(model: VueModel, view: View): string {
   const entity = model.entity(view.entity)!;
   const names = entityNames(entity);
-  const titleId = `${kebab(view.name)}-title`;
+  const titleId = `${kebab(view.name)}-heading`;
   const form = model.firstView(entity.name, 'form');
   const related = relatedOf(model, entity, view);
   const allActions = model.actions(entity);
@@ -295,7 +295,7 @@ export function detailView(model: VueModel, view: View): string {
         });
       }
       for (const rel of related) {
-        const sectionId = `${kebab(view.name)}-${kebab(rel.field.name)}`;
+        const sectionId = `${kebab(view.name)}-related-${kebab(rel.field.name)}`;
         t.element('section', [`aria-labelledby="${sectionId}"`], () => {
           t.leaf('h2', [`id="${sectionId}"`], escapeText(rel.field.label));
           t.leaf(

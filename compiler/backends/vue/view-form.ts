@@ -666,8 +666,8 @@ export function formView(model: VueModel, view: View): string {
   return buildForm(model, {
     entity,
     fields,
-    idPrefix: kebab(view.name),
-    titleId: `${kebab(view.name)}-title`,
+    idPrefix: `${kebab(view.name)}-field`,
+    titleId: `${kebab(view.name)}-heading`,
     title: view.title,
     header: `// ${view.title}: create or edit one ${entity.label.toLowerCase()}.`,
     mode: 'view',
@@ -688,7 +688,7 @@ export function registerView(model: VueModel): string {
   return buildForm(model, {
     entity,
     fields: formFields(model, entity, names),
-    idPrefix: 'register',
+    idPrefix: 'register-field',
     titleId: 'register-title',
     title: 'Register',
     header: `// Register: a new ${entity.label.toLowerCase()} account, signed in right away.`,

@@ -34,7 +34,7 @@ export function listView(model: VueModel, view: View): string {
     ? model.view(view.detailView)
     : model.firstView(entity.name, 'detail');
   const form = model.firstView(entity.name, 'form');
-  const titleId = `${kebab(view.name)}-title`;
+  const titleId = `${kebab(view.name)}-heading`;
   const imports = new Imports()
     .add('vue', 'onMounted', 'ref', 'watch')
     .type('../api/types', names.read)
