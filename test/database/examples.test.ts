@@ -3,14 +3,14 @@
 // PostgreSQL and SQLite; the migrated schema equals the schema.sql one; a
 // second build writes no revision; and the platform example has the tables,
 // columns and constraints of test/database/data/platform-schema.md.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../compiler/build.js';
 import { migrate } from '../../compiler/migrate/migrate.js';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres.js';
-import { alembicSteps, catalog, ROOT, ruffClean } from './harness.js';
+import { alembicSteps, catalog, python, ROOT, ruffClean } from './harness.js';
 import { checkPlatformSchema, parsePlatformSchema } from './platform-schema.js';
 
 const EXAMPLES = ['blog', 'shop', 'platform'];
@@ -63,6 +63,21 @@ describe('examples: schema.sql and migrations on PostgreSQL 15 and SQLite', () =
       },
     );
   }
+
+  it('env.py takes DATABASE_URL from .env when the environment has none, like the app', async () => {
+    const out = outs.get('blog')!;
+    const file = join(out, 'from-dotenv.db');
+    writeFileSync(join(out, 'backend/.env'), `database_url=sqlite:///${file}\n`);
+    try {
+      await alembicSteps(out, '', [['upgrade', 'head']]);
+      const tables = await python(
+        `import sqlite3; print(sorted(r[0] for r in sqlite3.connect(${JSON.stringify(file)}).execute("SELECT name FROM sqlite_master WHERE type = 'table'")))`,
+      );
+      expect(tables).toContain("'posts'");
+    } finally {
+      rmSync(join(out, 'backend/.env'));
+    }
+  });
 
   it('a later build writes no revision and keeps the snapshot; migrate --check passes', () => {
     const out = outs.get('shop')!;

@@ -52,7 +52,7 @@ export const alembicBackend: Backend = {
         path: SNAPSHOT_FILE,
         content: snapshotContent(program),
         ownership: 'history',
-        dependsOn: all,
+        dependsOn: ['program'],
       },
     );
     return files;
