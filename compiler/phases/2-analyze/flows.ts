@@ -55,11 +55,13 @@ export function checkFlows(ctx: AnalyzeContext): void {
     flowOfField.set(key, decl.field.span);
     const type = field.ir.type;
     const enumInfo = type.kind === 'enum' ? ctx.enums.get(type.enum) : undefined;
-    if (!enumInfo) {
+    if (!enumInfo || field.ir.optional) {
       ctx.report.report('BC4001', decl.field.span, {
         entity: entity.ir.name,
         field: field.ir.name,
-        actual: describeType(fieldExprType(field.ir, field.list)),
+        actual: enumInfo
+          ? 'optional (a state is never missing: remove the `?`)'
+          : describeType(fieldExprType(field.ir, field.list)),
       });
       continue;
     }
