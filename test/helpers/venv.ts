@@ -27,13 +27,16 @@ export interface RunResult {
 
 /** Environment for running a generated backend's tools from its own folder. */
 export function backendEnv(backendDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: `${join(VENV, 'bin')}:${process.env.PATH ?? ''}`,
     VIRTUAL_ENV: VENV,
     PYTHONPATH: backendDir,
     ...extra,
   };
+  // An undefined value in `extra` removes the variable (e.g. DATABASE_URL for SQLite).
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
+  return env;
 }
 
 function toResult(r: SpawnSyncReturns<string>): RunResult {

@@ -92,6 +92,11 @@ function emitPayload(w: CodeWriter, model: Model, entity: Entity): void {
       const s = sample(model.program, f);
       if (s) entries.push(`${str(f.apiName)}: ${s.json},`);
     }
+    for (const f of manyToMany(model, entity)) {
+      const target = (f.type as { target: string }).target;
+      before.push(`${pyVar(f.apiName)} = await ${factoryName(target)}(owner)`);
+      entries.push(`${str(f.apiName)}: [str(${pyVar(f.apiName)}["id"])],`);
+    }
     if (isUser) entries.push('"password": PASSWORD,');
     if (entries.join('').includes('{n}')) w.line('n = next_number()');
     w.lines_(before);
@@ -103,6 +108,17 @@ function emitPayload(w: CodeWriter, model: Model, entity: Entity): void {
     w.indent(() => w.lines_(entries));
     w.line('}');
   });
+}
+
+/** Many-to-many fields a request sets by ids (`tagIds`), to entities other than the user. */
+export function manyToMany(model: Model, entity: Entity): Field[] {
+  return entity.fields.filter(
+    (f) =>
+      f.type.kind === 'relation' &&
+      f.type.relation === 'many-to-many' &&
+      f.type.joinTable !== undefined &&
+      !model.isUser(f.type.target),
+  );
 }
 
 /** `buyerId` -> `buyer_parent`: a local name for a parent row. */
@@ -138,7 +154,9 @@ export function generateConftest(program: Program): string {
   w.blank();
   w.line('# Point the app at a throwaway database before it is imported.');
   w.line('_TEST_DIR = tempfile.mkdtemp(prefix="app-tests-")');
-  w.line('os.environ.setdefault("DATABASE_URL", f"sqlite+aiosqlite:///{_TEST_DIR}/test.db")');
+  w.block('if not os.environ.get("DATABASE_URL"):', () => {
+    w.line('os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{_TEST_DIR}/test.db"');
+  });
   w.line('os.environ.setdefault("ENVIRONMENT", "test")');
   w.blank();
   w.line('import pytest  # noqa: E402');

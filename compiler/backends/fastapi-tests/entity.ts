@@ -20,7 +20,7 @@ import {
   writableScalars,
   type Setup,
 } from './common.js';
-import { pyVar } from './conftest.js';
+import { manyToMany, pyVar } from './conftest.js';
 import { fstr, LINE_LIMIT, str } from './python.js';
 import {
   candidates,
@@ -39,7 +39,19 @@ export class TestFile {
   readonly imports = new Set<string>();
   count = 0;
 
-  test(name: string, doc: string, body: (w: PyWriter) => void): void {
+  /** `import x` / `from x import y` lines of the standard library, beyond the detected ones */
+  readonly stdImports: string[] = [];
+  /** `from app... import ...` lines */
+  readonly appImports: string[] = [];
+  /** module-level code after the imports (helper classes) */
+  prelude = '';
+
+  test(
+    name: string,
+    doc: string,
+    body: (w: PyWriter) => void,
+    params = 'client: AsyncClient',
+  ): void {
     const inner = new PyWriter();
     body(inner);
     // `owner = ...` set up by a scenario but never read afterwards: drop it (F841).
@@ -47,7 +59,7 @@ export class TestFile {
     const rest = text.replace(/^owner = .*$/m, '');
     if (!/\bowner\b/.test(rest)) text = rest.replace(/\n\n/g, '\n').replace(/^\n/, '');
     this.w.blank(2);
-    this.w.line(`async def test_${name}(client: AsyncClient) -> None:`);
+    this.w.line(`async def test_${name}(${params}) -> None:`);
     this.w.indent(() => {
       this.w.line(`"""${doc.replace(/"/g, "'")}"""`);
       this.w.text(text);
@@ -60,19 +72,32 @@ export class TestFile {
     const out = new PyWriter();
     out.line(`"""${doc}"""`);
     out.blank();
-    const std: string[] = [];
-    if (/\basyncio\./.test(body)) std.push('import asyncio');
-    if (/\buuid\./.test(body)) std.push('import uuid');
+    const std: string[] = [...this.stdImports];
+    const add = (line: string): void => {
+      if (!std.includes(line)) std.push(line);
+    };
+    if (/\basyncio\./.test(body)) add('import asyncio');
+    if (/\buuid\./.test(body)) add('import uuid');
     const dt = ['UTC', 'date', 'datetime'].filter((n) =>
       n === 'UTC' ? /\bUTC\b/.test(body) : new RegExp(`\\b${n}\\(`).test(body),
     );
-    if (dt.length > 0) std.push(`from datetime import ${dt.join(', ')}`);
-    if (/\bDecimal\(/.test(body)) std.push('from decimal import Decimal');
+    if (dt.length > 0) add(`from datetime import ${dt.join(', ')}`);
+    if (/\bDecimal\(/.test(body)) add('from decimal import Decimal');
+    // isort: plain imports first, then from-imports, each by module name
+    const module = (line: string): string => line.split(' ')[1]!;
+    std.sort((a, b) => {
+      const kind = Number(a.startsWith('from')) - Number(b.startsWith('from'));
+      return kind || (module(a) < module(b) ? -1 : module(a) > module(b) ? 1 : 0);
+    });
     out.lines_(std);
     if (std.length > 0) out.blank();
     out.line('from httpx import AsyncClient');
     out.blank();
-    const used = conftestNames.filter((n) => new RegExp(`\\b${n}\\b`).test(body)).sort(sortNames);
+    out.lines_([...this.appImports].sort());
+    // functions count when called (`auth(` is not the `/auth/` path), constants when named
+    const used = conftestNames
+      .filter((n) => new RegExp(/^[a-z]/.test(n) ? `\\b${n}\\(` : `\\b${n}\\b`).test(body))
+      .sort(sortNames);
     const flat = `from tests.conftest import ${used.join(', ')}`;
     if (flat.length <= LINE_LIMIT) out.line(flat);
     else {
@@ -80,7 +105,8 @@ export class TestFile {
       out.indent(() => out.lines_(used.map((n) => `${n},`)));
       out.line(')');
     }
-    return `${out.toString()}\n\n${body}`;
+    const prelude = this.prelude ? `\n\n${this.prelude}\n` : '';
+    return `${out.toString()}${prelude}\n\n${body}`;
   }
 }
 
@@ -173,6 +199,10 @@ function crud(file: TestFile, ctx: EntityContext, order: Scenario[]): void {
         const line = compareField(f);
         if (line) w.line(line);
       }
+      for (const f of manyToMany(model, entity)) {
+        const key = str(f.apiName);
+        w.line(`assert sorted(body[${key}]) == sorted(payload[${key}])`);
+      }
       privateChecks(ctx, w);
       w.line(`fetched = await client.get(${fstr(`{API}/${entity.apiPath}/{body['id']}`)}${h})`);
       w.line('assert fetched.status_code == 200, fetched.text');
@@ -212,6 +242,26 @@ function crud(file: TestFile, ctx: EntityContext, order: Scenario[]): void {
       if (line) w.line(line);
       privateChecks(ctx, w);
     });
+    file.test(
+      `update_${name}_every_field`,
+      'PATCH with every writable field changes them all.',
+      (w) => {
+        emitSetup(w, model, entity, setupOf(scenario));
+        w.line(`payload = await ${payloadName(entity.name)}(${model.userEntity ? 'owner' : ''})`);
+        if (model.isUser(entity.name)) w.line('del payload["password"]');
+        w.line(`response = await client.patch(${rowUrl(ctx)}, json=payload${h})`);
+        w.line('assert response.status_code == 200, response.text');
+        w.line('body = response.json()');
+        for (const f of creatable) {
+          if (f.type.kind === 'relation' && f.optional) continue;
+          const compare = compareField(f);
+          if (compare) w.line(compare);
+        }
+        for (const f of manyToMany(model, entity)) {
+          w.line(`assert sorted(body[${str(f.apiName)}]) == sorted(payload[${str(f.apiName)}])`);
+        }
+      },
+    );
   }
   const del = pickScenario(model, entity.name, 'delete', order);
   if (del && !(model.isUser(entity.name) && del.owns)) {
@@ -346,6 +396,25 @@ function lists(file: TestFile, ctx: EntityContext): void {
   );
 
   const params = listParams(ctx);
+  file.test(
+    `list_${name}_rejects_bad_queries`,
+    'An unknown sort field or page 0 is a 422 naming the parameter.',
+    (w) => {
+      setup(w);
+      w.line(`response = await client.get(${ctx.url}, params={"sort": "noSuchField"}${h})`);
+      w.line('assert response.status_code == 422, response.text');
+      w.line('assert "sort" in response.text');
+      w.line(`response = await client.get(${ctx.url}, params={"page": 0}${h})`);
+      w.line('assert response.status_code == 422, response.text');
+      w.line('assert "page" in response.text');
+      if (params.search.length > 0) {
+        w.line(`response = await client.get(${ctx.url}, params={"q": "a\\x00b"}${h})`);
+        w.line('assert response.status_code == 422, response.text');
+        w.line(`response = await client.get(${ctx.url}, params={"q": "   "}${h})`);
+        w.line('assert response.status_code == 200, response.text');
+      }
+    },
+  );
   for (const fieldName of params.filter) {
     const field = entity.fields.find((f) => f.name === fieldName);
     if (!field || !field.column) continue;
@@ -543,10 +612,40 @@ function access(file: TestFile, ctx: EntityContext): void {
 
 function constraints(file: TestFile, ctx: EntityContext): void {
   const { model, entity } = ctx;
-  const create = pickScenario(model, entity.name, 'create', OWNS_FIRST);
-  if (!create) return;
   const name = snake(entity.name);
   const h = headers(model);
+  const patch = pickPatchField(ctx);
+  const required = writableFields(ctx.program, entity).find((f) => !f.optional);
+  if (patch && required) {
+    file.test(
+      `update_${name}_${snake(required.name)}_to_null_is_422`,
+      `PATCH may omit ${required.name} but not set it to null.`,
+      (w) => {
+        emitSetup(w, model, entity, setupOf(patch.scenario));
+        w.line(
+          `response = await client.patch(${rowUrl(ctx)}, json={${str(required.apiName)}: None}${h})`,
+        );
+        w.line('assert response.status_code == 422, response.text');
+        w.line(`assert ${str(required.apiName)} in response.text`);
+      },
+    );
+  }
+  const create = pickScenario(model, entity.name, 'create', OWNS_FIRST);
+  if (!create) return;
+  for (const f of manyToMany(model, entity)) {
+    file.test(
+      `create_${name}_${snake(f.name)}_unknown_id_is_422`,
+      `${f.name}: an id that does not exist is a 422.`,
+      (w) => {
+        emitSetup(w, model, entity, setupOf(create), { row: false });
+        w.line(`payload = await ${payloadName(entity.name)}(${model.userEntity ? 'actor' : ''})`);
+        w.line(`payload[${str(f.apiName)}] = [str(uuid.uuid4())]`);
+        w.line(`response = await client.post(${ctx.url}, json=payload${h})`);
+        w.line('assert response.status_code == 422, response.text');
+        w.line(`assert ${str(f.apiName)} in response.text`);
+      },
+    );
+  }
   for (const field of writableFields(ctx.program, entity)) {
     const required = !field.optional && field.default === undefined;
     const cases = field.type.kind === 'relation' ? [] : invalidValues(ctx.program, field);

@@ -34,7 +34,7 @@ function arrangements(model: Model, t: Transition): Arrangement[] {
 }
 
 /** Find an arrangement where the rules allow `t` and the guard is `want`. */
-function find(
+export function find(
   model: Model,
   flow: Flow,
   t: Transition,
@@ -51,7 +51,7 @@ function find(
   return undefined;
 }
 
-function arrange(
+export function arrange(
   w: PyWriter,
   model: Model,
   entity: Entity,

@@ -14,6 +14,7 @@ import { generateBehaviorTests } from './behaviors.js';
 import { generateConftest } from './conftest.js';
 import { generateEntityTests, type TestFile } from './entity.js';
 import { generateFlowTests } from './flows.js';
+import { generateEventTests, generateManageTests } from './operations.js';
 
 /** Names test modules may import from tests/conftest.py. */
 const CONFTEST_NAMES = [
@@ -62,6 +63,13 @@ export function generateTests(program: Program): GeneratedFile[] {
   add('test_auth.py', 'Sign-up, sign-in and password endpoints.', generateAuthTests(program), [
     'app',
     ...(program.app.auth ? [`entity:${program.app.auth.user}`] : []),
+  ]);
+  add('test_manage.py', 'Operator commands: create-user and seed.', generateManageTests(program), [
+    'app',
+  ]);
+  add('test_events.py', 'The outbox relay and the event consumer.', generateEventTests(program), [
+    'app',
+    'events',
   ]);
   for (const entity of program.entities) {
     add(
