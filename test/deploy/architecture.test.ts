@@ -1,11 +1,15 @@
 // The architecture pass: which services an app gets, and how they are sized.
 import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { compile } from '../../compiler/index.js';
 import {
+  architectureOf,
   architecturePass,
   DEFAULT_RESOURCES,
 } from '../../compiler/phases/3-optimize/architecture.js';
 import { ArchitectureSchema } from '../../compiler/ir/schema.js';
 import { blogLike, handProgram, shopLike } from './hand-ir.js';
+import { REPO } from './helpers.js';
 
 const names = (services: { name: string }[]) => services.map((s) => s.name);
 
@@ -84,5 +88,12 @@ describe('architecture pass', () => {
     const b = architecturePass(program);
     expect(JSON.stringify(program)).toBe(before);
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  });
+
+  it('runs in the optimize phase of compile(): every example carries its architecture', () => {
+    for (const name of ['blog', 'shop', 'platform']) {
+      const { program } = compile(join(REPO, 'examples', `${name}.bitcup`));
+      expect(program?.architecture, name).toEqual(architectureOf(program!));
+    }
   });
 });

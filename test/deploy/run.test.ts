@@ -3,15 +3,7 @@
 // PostgreSQL, then the built frontend served through the generated nginx
 // config (backend at 127.0.0.1), as the containers would run them.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,22 +72,6 @@ async function waitFor(url: string, running: Running, seconds = 60): Promise<Res
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${url} did not answer 200 in ${seconds}s (${last}):\n${running.log()}`);
-}
-
-/**
- * TEMPORARY until the Vue backend is registered in build: a dist/ shaped like
- * Vite's (index.html + hashed asset). With `<out>/frontend` the real build runs.
- */
-function standInDist(out: string): string {
-  const dist = join(out, 'stand-in-dist');
-  mkdirSync(join(dist, 'assets'), { recursive: true });
-  writeFileSync(
-    join(dist, 'index.html'),
-    '<!doctype html>\n<html><head><script type="module" src="/assets/index-Ab12Cd34.js"></script></head>' +
-      '<body><div id="app"></div></body></html>\n',
-  );
-  writeFileSync(join(dist, 'assets', 'index-Ab12Cd34.js'), 'export {};\n');
-  return dist;
 }
 
 describe('deploy output, run for real (blog)', () => {
@@ -198,9 +174,8 @@ describe('deploy output, run for real (blog)', () => {
 
   it('serves the built frontend and proxies the API through the generated nginx config', async () => {
     expect(backend, 'the backend test ran first').toBeDefined();
-    const dist = existsSync(join(out, 'frontend', 'package.json'))
-      ? buildFrontend(join(out, 'frontend'))
-      : standInDist(out);
+    // the real app: npm install (cached under test-output/) and vite build
+    const dist = buildFrontend(join(out, 'frontend'));
     nginxPort = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'bitcup-deploy-nginx-'));
     const rendered = renderNginxTemplate(
