@@ -93,4 +93,21 @@ describe('relation inference', () => {
     });
     expect(field(p, 'B', 'a').type).not.toHaveProperty('inverse');
   });
+
+  it('`by` on both sides of a many-to-many makes one join table (also on one entity)', () => {
+    const p = program(
+      APP +
+        'entity Person {\n  followers Person[] by following\n  following Person[] by followers\n}\nentity A {\n  bs B[] by as\n}\nentity B {\n  as A[] by bs\n}\n',
+    );
+    expect(
+      p.joinTables.map((j) => [j.name, j.symmetric, j.sides.map((s) => `${s.field}:${s.column}`)]),
+    ).toEqual([
+      ['person_followers', false, ['following:follower_id', 'followers:person_id']],
+      ['a_b', false, ['bs:a_id', 'as:b_id']],
+    ]);
+    expect(field(p, 'Person', 'following').type).toMatchObject({
+      inverse: 'followers',
+      joinTable: 'person_followers',
+    });
+  });
 });

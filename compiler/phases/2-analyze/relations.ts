@@ -63,6 +63,7 @@ export function inferRelations(ctx: AnalyzeContext): void {
   for (const entity of ctx.entities.values()) {
     for (const field of entity.fields.values()) {
       if (!field.target || !field.list || !field.by) continue;
+      if (rel(field).inverse !== undefined) continue; // paired from the other side's `by`
       const other = byTarget(ctx, entity, field);
       if (!other) continue;
       if (other.target !== entity.ir.name || (other.by && other.by.name !== field.ir.name)) {
