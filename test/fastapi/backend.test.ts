@@ -3,7 +3,7 @@
 // must be byte-identical across two generations, ruff/ruff-format/pyright
 // clean, and pass behaviour checks (test/fastapi/fixtures/smoke_*.py) on
 // SQLite and, for the apps with rules, on a throwaway PostgreSQL 15.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/index.js';
 import { generateFastapi } from '../../compiler/backends/fastapi/index.js';
 import type { GeneratedFile } from '../../compiler/backends/types.js';
-import { startPostgres, type PostgresCluster } from '../helpers/postgres.js';
+import { freePort, startPostgres, type PostgresCluster } from '../helpers/postgres.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const venv = process.env.BITCUP_VENV ?? join(root, '.venv');
@@ -92,6 +92,44 @@ describe.each(examples)('generated backend of %s', (example) => {
     const output = run(bin('python'), [join(fixtures, `smoke_${example}.py`)], fixtures, {
       APP_DIR: backend,
       DB: `sqlite+aiosqlite:///${join(backend, 'smoke.db')}`,
+      PYTHONDONTWRITEBYTECODE: '1',
+    });
+    expect(output).toContain('0 failure(s)');
+  });
+});
+
+describe('events on a real redis-server', () => {
+  let server: ChildProcess | undefined;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    server = spawn(
+      bin('redis-server'),
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    // wait until it answers PING
+    for (let i = 0; i < 100; i++) {
+      const ping = spawnSync(bin('python'), [
+        '-c',
+        `import redis; redis.Redis(port=${port}).ping()`,
+      ]);
+      if (ping.status === 0) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('redis-server did not start');
+  });
+
+  afterAll(() => {
+    server?.kill();
+  });
+
+  it('the relay publishes the outbox at least once and the consumer dispatches it', () => {
+    const output = run(bin('python'), [join(fixtures, 'relay_shop.py')], fixtures, {
+      APP_DIR: join(work, 'shop', 'backend'),
+      DB: `sqlite+aiosqlite:///${join(work, 'shop', 'backend', 'relay.db')}`,
+      REDIS_URL: `redis://127.0.0.1:${port}/0`,
       PYTHONDONTWRITEBYTECODE: '1',
     });
     expect(output).toContain('0 failure(s)');

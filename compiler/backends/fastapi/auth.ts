@@ -35,6 +35,7 @@ export function generateAuth(ctx: Ctx): GeneratedFile[] {
   imports.add('app.models', cls);
   imports.add('app.runtime', 'errors');
   imports.add('app.runtime.schemas', 'InputModel');
+  imports.add('app.runtime.types', 'Text', 'storable');
   imports.add(`app.schemas.${u.module}`, `${name}Create`, `${name}Read`);
   imports.add('app.services', `${u.module} as users`);
   const w = new CodeWriter();
@@ -55,8 +56,8 @@ class Token(BaseModel):
 class PasswordChange(InputModel):
     """Body of \`POST /auth/password\`."""
 
-    current_password: str = Field(alias="currentPassword", min_length=1, max_length=1024)
-    new_password: str = Field(alias="newPassword", min_length=1, max_length=1024)
+    current_password: Text = Field(alias="currentPassword", min_length=1, max_length=1024)
+    new_password: Text = Field(alias="newPassword", min_length=1, max_length=1024)
 
 
 @router.post("/register", status_code=201, responses={409: {"description": "Already registered"}})
@@ -77,7 +78,7 @@ async def login(
     """OAuth2 password flow: \`username\` is the ${loginField.apiName}."""
     identity = form.username.strip()${isEmail ? '.lower()' : ''}
     user = None
-    if "\\x00" not in identity and "\\x00" not in form.password:
+    if storable(identity):
         user = await session.scalar(select(${cls}).where(${cls}.${loginAttr} == identity))
     if user is None or not verify_password(form.password, user.${pw}):
         raise errors.unauthorized("Incorrect ${loginField.apiName} or password")
@@ -100,8 +101,6 @@ async def change_password(session: SessionDep, user: CurrentUser, data: Password
     """Change the signed-in user's password (403 when the current one is wrong)."""
     if not verify_password(data.current_password, user.${pw}):
         raise errors.forbidden("The current password is wrong")
-    if "\\x00" in data.new_password:
-        raise errors.field_error("newPassword", "must not contain NUL characters")
     user.${pw} = hash_password(data.new_password)
     await session.commit()
 `);

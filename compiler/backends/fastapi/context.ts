@@ -165,7 +165,11 @@ export function buildCtx(program: Program): Ctx {
       }
       return out;
     };
-    const filters = pick(listViews.flatMap((v) => v.filter));
+    // view filters, plus every to-one id (related lists filter by their back reference)
+    const filters = pick([
+      ...listViews.flatMap((v) => v.filter),
+      ...fields.filter((f) => f.kind === 'toOne').map((f) => f.field.name),
+    ]);
     const search = pick(listViews.flatMap((v) => v.search)).filter(
       (f) => f.field.type.kind === 'scalar' && isTextual(f.field),
     );

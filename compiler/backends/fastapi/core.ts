@@ -86,6 +86,13 @@ pythonVersion = "3.11"
 asyncio_mode = "auto"
 asyncio_default_fixture_loop_scope = "function"
 testpaths = ["tests"]
+
+[tool.coverage.run]
+# SQLAlchemy's asyncio runs code in greenlets: trace them too
+concurrency = ["greenlet", "thread"]
+
+[tool.coverage.report]
+exclude_also = ['if __name__ == "__main__":', "raise NotImplementedError"]
 `;
 }
 

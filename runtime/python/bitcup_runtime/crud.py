@@ -18,12 +18,20 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def search_clause(columns: Sequence[Any], text: str | None) -> ColumnElement[bool] | None:
     """Case-insensitive substring match over `columns` (None when no text)."""
     if text is None or text.strip() == "":
         return None
-    if "\x00" in text:
-        raise field_error("q", "must not contain NUL characters", where="query")
+    if "\x00" in text or not _encodable(text):
+        raise field_error("q", "must be valid text without NUL characters", where="query")
     pattern = f"%{escape_like(text.strip().lower())}%"
     return or_(*[func.lower(column).like(pattern, escape="\\") for column in columns])
 

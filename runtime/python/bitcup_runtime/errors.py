@@ -113,7 +113,20 @@ async def database_error_handler(_request: Request, _exc: Exception) -> JSONResp
     )
 
 
+async def unicode_error_handler(_request: Request, _exc: Exception) -> JSONResponse:
+    """Text that is not valid Unicode (lone surrogates) cannot be stored."""
+    return JSONResponse(
+        status_code=422,
+        content={
+            "detail": [
+                {"loc": ["body"], "msg": "Text must be valid Unicode", "type": "value_error"}
+            ]
+        },
+    )
+
+
 def install_error_handlers(app: Any) -> None:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(UnicodeError, unicode_error_handler)
     app.add_exception_handler(IntegrityError, integrity_error_handler)
     app.add_exception_handler(DBAPIError, database_error_handler)

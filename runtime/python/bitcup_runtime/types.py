@@ -21,9 +21,23 @@ JSON_MAX_DEPTH = 64
 
 
 def no_nul(value: str) -> str:
+    """Text both databases can store: no NUL, no lone surrogate (not UTF-8)."""
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
+    if not storable(value):
+        raise ValueError("must be valid Unicode text")
     return value
+
+
+def storable(value: str) -> bool:
+    """Whether a string can be stored as is (no NUL, encodable as UTF-8)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def to_utc(value: datetime) -> datetime:

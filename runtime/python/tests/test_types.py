@@ -26,6 +26,7 @@ class Sample(BaseModel):
     "payload",
     [
         {"text": "a\x00b"},
+        {"text": "lone \ud800 surrogate"},
         {"data": {"k": "a\x00"}},
         {"data": [float("nan")]},
         {"data": 2**70},
