@@ -71,8 +71,7 @@ export const codes = {
   BC2007: { severity: 'error', message: '{owner} has no field `{name}`{hint}' },
   BC2008: {
     severity: 'error',
-    message:
-      '`{entity}.{field}` is ambiguous: {target} has several fields that can pair with it ({candidates}); name one with `by`',
+    message: '`{entity}.{field}` is ambiguous: {reason}; name the other side with `by`',
   },
   BC2009: {
     severity: 'error',

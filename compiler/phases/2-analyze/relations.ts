@@ -95,6 +95,19 @@ export function inferRelations(ctx: AnalyzeContext): void {
           !claimed.has(f) &&
           (f.list ? !f.by || f.by.name === field.ir.name : !f.by),
       );
+      // A back-pointing field already taken by another list of this entity:
+      // the two lists compete for it, which is ambiguity, not absence.
+      const taken = [...target.fields.values()].filter(
+        (f) => f.target === entity.ir.name && claimed.has(f) && !f.by,
+      );
+      if (candidates.length === 0 && taken.length > 0) {
+        ctx.report.report('BC2008', field.ir.span, {
+          entity: entity.ir.name,
+          field: field.ir.name,
+          reason: `\`${target.ir.name}.${taken[0]!.ir.name}\` already pairs with another list of ${entity.ir.name}`,
+        });
+        continue;
+      }
       if (candidates.length === 0) {
         ctx.report.report('BC2009', field.ir.span, {
           entity: entity.ir.name,
@@ -107,8 +120,7 @@ export function inferRelations(ctx: AnalyzeContext): void {
         ctx.report.report('BC2008', field.ir.span, {
           entity: entity.ir.name,
           field: field.ir.name,
-          target: target.ir.name,
-          candidates: candidates.map((c) => c.ir.name).join(', '),
+          reason: `${target.ir.name} has several fields that can pair with it (${candidates.map((c) => c.ir.name).join(', ')})`,
         });
         continue;
       }
