@@ -227,14 +227,13 @@ export class AstBuilder {
     const span = this.nodeSpan(node);
     const key = this.ident(this.token(node.children, 'key'));
     const blockNode = this.node(node.children, 'settingsBlock');
-    const values = this.nodes(node.children, 'settingsValue').map((v) => this.settingsValue(v));
+    const values = this.tokens(node.children, 'value').map((v) => this.settingsValue(v));
     const entry: A.SettingsEntry = { key: key.name, keySpan: key.span, values, span };
     if (blockNode) entry.block = this.settingsBlock(blockNode);
     return this.withDoc(entry);
   }
 
-  private settingsValue(node: CstNode): A.SettingsValue {
-    const token = Object.values(node.children)[0]?.[0] as IToken | undefined;
+  private settingsValue(token: IToken | undefined): A.SettingsValue {
     const span = this.span(token);
     const raw = token && this.isReal(token) ? token.image : '';
     if (!token) return { kind: 'name', raw, value: raw, span };
@@ -281,11 +280,9 @@ export class AstBuilder {
       else if (h.owner) entity.ownedBy = this.ident(this.token(h, 'owner'));
       else if (h.was) entity.was = this.ident(this.token(h, 'was'));
     }
-    for (const member of this.nodes(c, 'entityMember')) {
-      const field = this.node(member.children, 'fieldDecl');
-      if (field) entity.fields.push(this.fieldDecl(field));
-      const option = this.node(member.children, 'entityOption');
-      if (option) entity.options.push(this.entityOption(option));
+    for (const field of this.nodes(c, 'fieldDecl')) entity.fields.push(this.fieldDecl(field));
+    for (const option of this.nodes(c, 'entityOption')) {
+      entity.options.push(this.entityOption(option));
     }
     return this.withDoc(entity);
   }
@@ -764,7 +761,7 @@ export class AstBuilder {
   private operand(node: CstNode | undefined, items: Item[], state: { index: number }): Built {
     if (!node) return { expr: { kind: 'error', span: { ...this.last, length: 0 } }, depth: 1 };
     const prefixes = this.tokens(node.children, 'prefix');
-    let built = this.primary(this.node(node.children, 'primary'));
+    let built = this.primary(node);
     let i = prefixes.length - 1;
     for (; i >= 0 && prefixes[i]!.tokenType === T.Minus; i--) {
       built = this.unary('-', prefixes[i]!, built);
@@ -821,11 +818,17 @@ export class AstBuilder {
         depth: Math.max(0, ...items.map((i) => i.depth)) + 1,
       };
     }
-    if (c.object) return { expr: { kind: 'object', span: this.nodeSpan(node) }, depth: 1 };
+    // (the node is the operand: its own span would include prefix operators)
+    if (c.object) {
+      const span = this.join(
+        this.span(this.token(c, 'object')),
+        this.span(this.token(c, 'RBrace')),
+      );
+      return { expr: { kind: 'object', span }, depth: 1 };
+    }
     const call = this.node(c, 'call');
     if (call) return this.call(call);
-    const path = this.node(c, 'path');
-    if (path) return { expr: this.path(path), depth: 1 };
+    if (c.root) return { expr: this.path(node), depth: 1 };
     return { expr: { kind: 'error', span: this.nodeSpan(node) }, depth: 1 };
   }
 
@@ -875,10 +878,11 @@ export class AstBuilder {
 
   private path(node: CstNode): A.Expr {
     const c = node.children;
-    const span = this.nodeSpan(node);
     const rootToken = this.token(c, 'root');
     const root = this.ident(rootToken);
     const segments = this.tokens(c, 'segment').map((t) => this.ident(t));
+    const lastSegment = segments[segments.length - 1];
+    const span = lastSegment ? this.join(root.span, lastSegment.span) : root.span;
     const kind: 'name' | 'this' | 'currentUser' | 'input' =
       rootToken?.tokenType === T.This
         ? 'this'

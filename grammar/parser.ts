@@ -64,9 +64,9 @@ function describeAlternatives(paths: TokenType[][][]): string {
 
 /** What a rule expects, in words, where listing its first tokens would not help. */
 const ruleExpectations: Record<string, string> = {
-  entityMember: 'a field (`name type`), `index (...)`, `unique (...)` or `table "name"`',
-  primary: 'an expression',
-  settingsValue: 'a value (a string, a number, a duration or a name)',
+  // the only alternatives of entityDecl are its members
+  entityDecl: 'a field (`name type`), `index (...)`, `unique (...)` or `table "name"`',
+  operand: 'an expression',
   behaviorStatement: '`input`, `allow`, `require`, `set`, `create`, `emit` or `returns`',
   viewClause:
     'a view clause (`path`, `columns`, `fields`, `related`, `actions`, `filter`, `search`, `sort`, `pageSize`, `metric`, `table` or `public`)',
@@ -120,15 +120,15 @@ export class BitcupParser extends CstParser {
           GATE: () =>
             this.LA(1).startLine === this.LA(0).endLine &&
             !(tokenMatcher(this.LA(1), T.Word) && tokenMatcher(this.LA(2), T.LBrace)),
-          DEF: () => this.SUBRULE(this.settingsValue),
+          DEF: () => this.OR2(this.settingsValueAlts1),
         }),
     },
   ];
   private readonly settingsValueAlts1: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(T.StringLiteral) },
-    { ALT: () => this.CONSUME(T.Duration) },
-    { ALT: () => this.CONSUME(T.NumberLiteral) },
-    { ALT: () => this.CONSUME(T.Word) },
+    { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'value' }) },
+    { ALT: () => this.CONSUME(T.Duration, { LABEL: 'value' }) },
+    { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'value' }) },
+    { ALT: () => this.CONSUME2(T.Word, { LABEL: 'value' }) },
   ];
   private readonly enumDeclAlts1: IOrAlt<unknown>[] = [
     { ALT: () => this.CONSUME(T.Comma) },
@@ -436,7 +436,16 @@ export class BitcupParser extends CstParser {
       },
     },
     { ALT: () => this.SUBRULE(this.call) },
-    { ALT: () => this.SUBRULE(this.path) },
+    {
+      // a path: `this`, `currentUser`, `input` or a name, then `.word`*
+      ALT: () => {
+        this.OR3(this.pathAlts1);
+        this.MANY2(() => {
+          this.CONSUME(T.Dot);
+          this.CONSUME(T.Word, { LABEL: 'segment' });
+        });
+      },
+    },
   ];
   private readonly callAlts1: IOrAlt<unknown>[] = [
     { ALT: () => this.CONSUME(T.Comma) },
@@ -501,10 +510,6 @@ export class BitcupParser extends CstParser {
     this.OR(this.settingsEntryAlts1);
   });
 
-  settingsValue = this.RULE('settingsValue', () => {
-    this.OR(this.settingsValueAlts1);
-  });
-
   // ---------------------------------------------------------------- concepts
 
   enumDecl = this.RULE('enumDecl', () => {
@@ -520,16 +525,12 @@ export class BitcupParser extends CstParser {
     this.CONSUME(T.Name, { LABEL: 'name' });
     this.MANY(() => this.SUBRULE(this.entityHeaderItem));
     this.CONSUME(T.LBrace);
-    this.MANY2(() => this.SUBRULE(this.entityMember));
+    this.MANY2(() => this.OR(this.entityMemberAlts1));
     this.CONSUME(T.RBrace);
   });
 
   entityHeaderItem = this.RULE('entityHeaderItem', () => {
     this.OR(this.entityHeaderItemAlts1);
-  });
-
-  entityMember = this.RULE('entityMember', () => {
-    this.OR(this.entityMemberAlts1);
   });
 
   entityOption = this.RULE('entityOption', () => {
@@ -753,11 +754,7 @@ export class BitcupParser extends CstParser {
 
   operand = this.RULE('operand', () => {
     this.MANY(() => this.OR(this.operandAlts1));
-    this.SUBRULE(this.primary);
-  });
-
-  primary = this.RULE('primary', () => {
-    this.OR(this.primaryAlts1);
+    this.OR2(this.primaryAlts1);
   });
 
   call = this.RULE('call', () => {
@@ -769,14 +766,6 @@ export class BitcupParser extends CstParser {
       this.SUBRULE2(this.expression, { LABEL: 'where' });
     });
     this.CONSUME(T.RParen);
-  });
-
-  path = this.RULE('path', () => {
-    this.OR(this.pathAlts1);
-    this.MANY(() => {
-      this.CONSUME(T.Dot);
-      this.CONSUME(T.Word, { LABEL: 'segment' });
-    });
   });
 
   listLiteral = this.RULE('listLiteral', () => {

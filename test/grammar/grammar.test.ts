@@ -461,3 +461,24 @@ describe('nesting depth', () => {
     expect(codes(`rules A { check x${' + x'.repeat(MAX_NESTING + 1)} "m" }`)).toEqual(['BC1006']);
   });
 });
+
+describe('operand spans', () => {
+  it('does not include prefix operators in the operand', () => {
+    const source = 'rules A { check not x.y and -{} == 1 "m" }';
+    const { ast } = parse(source);
+    const condition = (ast.declarations[0] as RulesDecl).items[0]!.condition;
+    const slice = (span: { offset: number; length: number }) =>
+      source.slice(span.offset, span.offset + span.length);
+    expect(condition.kind).toBe('binary');
+    if (condition.kind !== 'binary') return;
+    const not = condition.left;
+    expect(not.kind === 'unary' && [slice(not.span), slice(not.operand.span)]).toEqual([
+      'not x.y',
+      'x.y',
+    ]);
+    const eq = condition.right;
+    expect(eq.kind === 'binary' && eq.left.kind === 'unary' && slice(eq.left.operand.span)).toBe(
+      '{}',
+    );
+  });
+});
