@@ -231,19 +231,24 @@ interface Locator {
 }
 
 function locator(previous: Program | undefined, current: Program): Locator {
-  const find = (p: Program | undefined, t: Table) => {
-    if (!p) return undefined;
-    if (t.entity) return p.entities.find((e) => e.name === t.entity);
-    // a join table: the entity of its first side
-    const side = /^join:([^.|]+)/.exec(t.key)?.[1];
-    return side ? p.entities.find((e) => e.name === side) : undefined;
-  };
+  // the current program by key (`entity:<Name>` is already in current names),
+  // the previous one by the table's own entity (its old name)
+  const nameOf = (t: Table) =>
+    /^entity:(.+)$/.exec(t.key)?.[1] ?? /^join:([^.|]+)/.exec(t.key)?.[1];
+  const inCurrent = (t: Table) => current.entities.find((e) => e.name === nameOf(t));
+  const inPrevious = (t: Table) =>
+    previous?.entities.find((e) => e.name === (t.entity ?? nameOf(t)));
   return {
-    table: (t, prev) => find(prev ? previous : current, t)?.span,
+    table: (t, prev) => (prev ? inPrevious(t) : inCurrent(t))?.span,
     column: (t, c, prev) => {
-      const entity = find(prev ? previous : current, t);
       const fieldName = c.key.includes('.') ? c.key.split('.')[1]!.split('#')[0]! : c.key;
-      return entity?.fields.find((f) => f.name === fieldName)?.span ?? entity?.span;
+      const now = inCurrent(t);
+      const field = now?.fields.find((f) => f.name === fieldName);
+      if (field) return field.span;
+      // a field removed from an entity that still exists: point at that entity
+      if (now) return now.span;
+      const before = prev ? inPrevious(t) : undefined;
+      return before?.fields.find((f) => f.name === fieldName)?.span ?? before?.span;
     },
   };
 }

@@ -15,7 +15,7 @@ import type { Program } from '../../compiler/ir/schema.js';
 import { migrateProgram } from '../../compiler/migrate/migrate.js';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres.js';
 import { evolutionCases, seedSql } from './evolution-cases.js';
-import { alembic, alembicSteps, catalog, PYTHON, ruffClean, writeFiles } from './harness.js';
+import { alembicSteps, catalog, PYTHON, ruffClean, writeFiles } from './harness.js';
 
 const run = promisify(execFile);
 const firstBuild: BackendContext = { previous: { revisions: new Map() }, report: () => {} };
@@ -93,12 +93,14 @@ describe('model evolution (PostgreSQL 15 and SQLite)', () => {
         pg.psql(fresh1, schemaSql(c.v1));
         pg.psql(fresh2, schemaSql(c.v2));
         const url = pg.asyncUrl(migrated);
-        await alembic(out, url, 'upgrade', rev1);
-        pg.psql(migrated, seedSql(false));
-        await alembic(out, url, 'upgrade', 'head');
+        await alembicSteps(out, url, [
+          ['upgrade', rev1],
+          ['sql', seedSql(false)],
+          ['upgrade', 'head'],
+        ]);
         expect(catalog(pg, migrated)).toEqual(catalog(pg, fresh2));
         expect(pg.psql(migrated, c.check).trim().split('\n')).toEqual(c.expect);
-        await alembic(out, url, 'downgrade', '-1');
+        await alembicSteps(out, url, [['downgrade', '-1']]);
         expect(catalog(pg, migrated)).toEqual(catalog(pg, fresh1));
         expect(pg.psql(migrated, 'SELECT name FROM authors').trim()).toBe('Ada');
 

@@ -43,12 +43,24 @@ export async function alembic(
   }
 }
 
-export type AlembicStep = ['upgrade' | 'downgrade', string] | ['sqlite', string];
+/** An Alembic command, a script run on the SQLite file, or statements run on DATABASE_URL. */
+export type AlembicStep = ['upgrade' | 'downgrade', string] | ['sqlite', string] | ['sql', string];
 
 const STEPS_PY = `
-import json, sqlite3, sys
+import asyncio, json, os, sqlite3, sys
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 from alembic import command
 from alembic.config import Config
+
+
+async def run_sql(statements):
+    engine = create_async_engine(os.environ["DATABASE_URL"])
+    async with engine.begin() as connection:
+        for statement in statements:
+            await connection.execute(sa.text(statement))
+    await engine.dispose()
+
 
 config = Config("alembic.ini")
 for kind, arg in json.loads(sys.argv[1]):
@@ -56,6 +68,8 @@ for kind, arg in json.loads(sys.argv[1]):
         command.upgrade(config, arg)
     elif kind == "downgrade":
         command.downgrade(config, arg)
+    elif kind == "sql":
+        asyncio.run(run_sql([line for line in arg.split("\\n") if line.strip()]))
     else:
         connection = sqlite3.connect(sys.argv[2])
         connection.executescript(arg)
