@@ -29,6 +29,11 @@ const RESERVED_COMPONENTS = [
   'NotFoundView',
   'AppLayout',
   'AppNav',
+  // the Vue backend's own views and runtime components (docs/notes/vue.md)
+  'AppLoginView',
+  'AppRegisterView',
+  'NotFoundPage',
+  'PageNav',
 ];
 const STRINGS = new Set(['string', 'text', 'email', 'url']);
 const DEFAULT_PAGE_SIZE = 20;
