@@ -161,6 +161,15 @@ describe('deploy output, run for real (blog)', () => {
     });
     expect(plain.status).toBe(0);
     expect(hasAlembicVersion(database)).toBe(false);
+    // the deploy runs ENVIRONMENT=production: no SECRET_KEY, no start (no development fallback)
+    const { SECRET_KEY: _unset, ...withoutSecret } = backendEnv(database);
+    const refused = spawnSync(entrypoint, ['python', '-c', 'import app.main'], {
+      cwd: join(out, 'backend'),
+      env: withoutSecret,
+      encoding: 'utf8',
+    });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('SECRET_KEY');
     backendPort = await freePort();
     backend = start(
       entrypoint,
