@@ -225,6 +225,12 @@ describe('shop in the browser', () => {
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Place: done.');
     await expect.poll(() => page.getByRole('button', { name: 'Place' }).count()).toBe(0);
     await expect.poll(() => page.locator('dd').first().textContent()).toBe('placed');
+    // the dashboard counts it: a list total with the status filter
+    await go('/');
+    const openOrders = page.getByRole('listitem').filter({ hasText: 'Open orders' });
+    await expect.poll(() => openOrders.locator('.metric-value').textContent()).toBe('1');
+    const inStock = page.getByRole('listitem').filter({ hasText: 'Products in stock' });
+    await expect.poll(() => inStock.locator('.metric-value').textContent()).toBe('1');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/login/);

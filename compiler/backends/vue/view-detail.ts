@@ -143,7 +143,10 @@ export function detailView(model: VueModel, view: View): string {
               s.line(
                 `const page = await ${targetNames.api}.list({ page: 1, pageSize: 100, filters });`,
               );
-              s.line(`${rel.ref}.value = page.items;`);
+              s.line(
+                '// kept to this row even where the API does not filter by the back reference',
+              );
+              s.line(`${rel.ref}.value = page.items.filter((item) => item.${key} === id.value);`);
             }
           },
           '} catch (caught) {',
