@@ -13,7 +13,14 @@ import { startPostgres, type PostgresCluster } from '../helpers/postgres.js';
 import { alembicSteps, catalog, python, ROOT, ruffClean } from './harness.js';
 import { checkPlatformSchema, parsePlatformSchema } from './platform-schema.js';
 
-const EXAMPLES = ['blog', 'shop', 'platform'];
+/** The shared examples, plus a fixture with the relation shapes they lack. */
+const MODELS: Record<string, string> = {
+  blog: 'examples/blog.bitcup',
+  shop: 'examples/shop.bitcup',
+  platform: 'examples/platform.bitcup',
+  people: 'test/database/fixtures/people/people.bitcup',
+};
+const EXAMPLES = Object.keys(MODELS);
 
 describe('examples: schema.sql and migrations on PostgreSQL 15 and SQLite', () => {
   let pg: PostgresCluster;
@@ -23,7 +30,7 @@ describe('examples: schema.sql and migrations on PostgreSQL 15 and SQLite', () =
     pg = await startPostgres();
     for (const name of EXAMPLES) {
       const out = mkdtempSync(join(tmpdir(), `bitcup-db-${name}-`));
-      const result = build(join(ROOT, 'examples', `${name}.bitcup`), out);
+      const result = build(join(ROOT, MODELS[name]!), out);
       expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
       expect(result.ok).toBe(true);
       outs.set(name, out);
