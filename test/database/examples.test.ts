@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../compiler/build.js';
+import { PG_RESERVED } from '../../compiler/backends/sql/identifiers.js';
 import { migrate } from '../../compiler/migrate/migrate.js';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres.js';
 import { alembicSteps, catalog, python, ROOT, ruffClean } from './harness.js';
@@ -84,6 +85,16 @@ describe('examples: schema.sql and migrations on PostgreSQL 15 and SQLite', () =
     } finally {
       rmSync(join(out, 'backend/.env'));
     }
+  });
+
+  it('quotes every keyword PostgreSQL 15 reserves (categories R and T)', () => {
+    const words = pg
+      .psql('postgres', "SELECT word FROM pg_get_keywords() WHERE catcode IN ('R', 'T') ORDER BY 1")
+      .split('\n')
+      .filter((w) => w.length > 0);
+    expect(words.filter((w) => !PG_RESERVED.has(w))).toEqual([]);
+    // one more, reserved from PostgreSQL 16 on, so a schema also loads there
+    expect([...PG_RESERVED].filter((w) => !words.includes(w))).toEqual(['system_user']);
   });
 
   it('a later build writes no revision and keeps the snapshot; migrate --check passes', () => {

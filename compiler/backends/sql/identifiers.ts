@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 /**
  * PostgreSQL 15 keywords that cannot be a bare column or table name
  * (`pg_get_keywords()` categories R and T; a test checks this list against
- * the live server).
+ * the live server), plus `system_user`, reserved from PostgreSQL 16 on.
  */
 export const PG_RESERVED = new Set(
   (
