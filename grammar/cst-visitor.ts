@@ -19,6 +19,8 @@ export interface VisitorProblem {
 
 type Children = Record<string, CstElement[] | undefined>;
 
+const NONE: readonly CstElement[] = Object.freeze([]);
+
 function isNode(element: CstElement): element is CstNode {
   return (element as CstNode).children !== undefined;
 }
@@ -36,8 +38,10 @@ export class AstBuilder {
 
   // ---------------------------------------------------------------- helpers
 
+  // A label groups only tokens or only nodes (the parser never mixes them),
+  // so the groups are returned as they are, without copying.
   private tokens(children: Children, key: string): IToken[] {
-    return (children[key] ?? []).filter((e): e is IToken => !isNode(e));
+    return (children[key] ?? NONE) as IToken[];
   }
 
   private token(children: Children, key: string): IToken | undefined {
@@ -46,7 +50,7 @@ export class AstBuilder {
   }
 
   private nodes(children: Children, key: string): CstNode[] {
-    return (children[key] ?? []).filter(isNode);
+    return (children[key] ?? NONE) as CstNode[];
   }
 
   private node(children: Children, key: string): CstNode | undefined {
@@ -690,18 +694,22 @@ export class AstBuilder {
 
   private expressionTree(node: CstNode | undefined): Built {
     if (!node) return { expr: { kind: 'error', span: { ...this.last, length: 0 } }, depth: 1 };
-    // Flatten `operand (op operand)*`, then apply precedence (climbing).
-    const first = this.node(node.children, 'operand');
+    // `operand (op operand | in list)*`: operands and lists are each in
+    // order, so walking the operators pairs each with its right side.
+    const c = node.children;
+    const operands = this.nodes(c, 'operand');
+    const lists = this.nodes(c, 'listLiteral');
+    const first = operands[0];
     if (!first) return { expr: { kind: 'error', span: this.nodeSpan(node) }, depth: 1 };
     const items: Item[] = [];
-    for (const tail of this.nodes(node.children, 'tail')) {
-      const op = this.token(tail.children, 'op');
-      if (!op) continue;
-      items.push({
-        op,
-        operand: this.node(tail.children, 'operand'),
-        list: this.node(tail.children, 'listLiteral'),
-      });
+    let nextOperand = 1;
+    let nextList = 0;
+    for (const op of this.tokens(c, 'op')) {
+      if (op.tokenType === T.In) {
+        items.push({ op, operand: undefined, list: lists[nextList++] });
+      } else {
+        items.push({ op, operand: operands[nextOperand++], list: undefined });
+      }
     }
     const state = { index: 0 };
     const left = this.operand(first, items, state);

@@ -399,7 +399,7 @@ export class BitcupParser extends CstParser {
     {
       ALT: () => {
         this.CONSUME(T.BinaryOperator, { LABEL: 'op' });
-        this.SUBRULE(this.operand);
+        this.SUBRULE2(this.operand);
       },
     },
     {
@@ -745,11 +745,8 @@ export class BitcupParser extends CstParser {
 
   expression = this.RULE('expression', () => {
     this.SUBRULE(this.operand);
-    this.MANY(() => this.SUBRULE(this.binaryTail, { LABEL: 'tail' }));
-  });
-
-  binaryTail = this.RULE('binaryTail', () => {
-    this.OR(this.binaryTailAlts1);
+    // operators and their right operands inline (one rule call per operand)
+    this.MANY(() => this.OR(this.binaryTailAlts1));
   });
 
   operand = this.RULE('operand', () => {
