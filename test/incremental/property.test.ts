@@ -1,7 +1,8 @@
 // Property: after any sequence of edits, an incremental rebuild leaves the
 // output byte-identical (manifest included) to a clean build of the same
 // model from the same starting output. Random edit sequences on the
-// examples with a seeded PRNG (BITCUP_SEEDS="1,2,3" to try other seeds).
+// examples with a seeded PRNG (BITCUP_SEEDS="1,2,3" to try other seeds),
+// with user edits of generated files in between (merged by both builds).
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,26 @@ describe.each(Object.keys(examples))('%s', (example) => {
           history.push(`${edit.name} in ${file.slice(src.length + 1)}`);
           if (edit.name === 'break') broken = file;
           break;
+        }
+      }
+      // now and then the user edits a generated file: both builds must merge it alike
+      if (random() < 0.3) {
+        const generated = Object.entries(
+          JSON.parse(readFileSync(join(out, '.bitcup/manifest.json'), 'utf8')).files as Record<
+            string,
+            { ownership: string }
+          >,
+        )
+          .filter(([path, entry]) => entry.ownership === 'generated' && path.endsWith('.py'))
+          .map(([path]) => path);
+        const target = generated[Math.floor(random() * generated.length)];
+        if (target) {
+          const file = join(out, target);
+          writeFileSync(
+            file,
+            `# edited by the user at step ${step}\n${readFileSync(file, 'utf8')}`,
+          );
+          history.push(`user edit of ${target}`);
         }
       }
       const start = join(dir, `start-${step}`);
