@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync, chmodSync, readFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as prettier from 'prettier';
+import { parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deployFiles } from '../../compiler/backends/deploy/index.js';
 import { compile } from '../../compiler/index.js';
@@ -17,6 +18,7 @@ import {
   REPO,
   VENV_BIN,
   fileText,
+  writeFiles,
   interpolateCompose,
   kubernetesObjects,
   nginxTest,
@@ -112,6 +114,33 @@ describe.each(cases)('deploy output: %s', (_name, make) => {
       manifests.filter((m) => m !== 'secret.example.yaml').sort(),
     );
     expect(kustomization.namespace).toBe(program.deploy.kubernetes.namespace);
+  });
+
+  it('renders with `kubectl kustomize` into valid objects, namespaced and tagged', () => {
+    const dir = join(scratch, `kustomize-${_name.replace(/\W+/g, '-')}`);
+    writeFiles(dir, files);
+    const rendered = spawnSync(join(VENV_BIN, 'kubectl'), ['kustomize', join(dir, 'deploy/k8s')], {
+      encoding: 'utf8',
+    });
+    expect(rendered.status, rendered.stderr).toBe(0);
+    const objects = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as K8sObject['object']);
+    const listed = kubernetesObjects(files).filter((o) => !o.file.endsWith('secret.example.yaml'));
+    expect(objects).toHaveLength(listed.length);
+    const { namespace } = program.deploy.kubernetes;
+    for (const object of objects) {
+      if (object.kind !== 'Namespace') expect(get(object, 'metadata', 'namespace')).toBe(namespace);
+      for (const container of containersOf(object)) {
+        const image = container.image as string;
+        if (image.includes('-backend') || image.includes('-frontend')) {
+          expect(image).toMatch(new RegExp(`:${program.app.version.replace(/\./g, '\\.')}$`));
+        }
+      }
+    }
+    const results = validateKubernetes(
+      objects.map((object) => ({ file: 'kustomize', object })),
+      ['1.37.0'],
+    );
+    expect(results.filter((r) => r.error !== null)).toEqual([]);
   });
 
   it('validates the Compose file against the Compose specification schema', () => {
@@ -449,6 +478,18 @@ describe('the linters themselves', () => {
       encoding: 'utf8',
     });
     expect(shell.status).not.toBe(0);
+  });
+});
+
+describe('kubectl kustomize itself', () => {
+  it('fails on a kustomization that lists a missing manifest', () => {
+    const dir = mkdtempSync(join(scratch, 'kustomize-bad-'));
+    writeFileSync(
+      join(dir, 'kustomization.yaml'),
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - missing.yaml\n',
+    );
+    const rendered = spawnSync(join(VENV_BIN, 'kubectl'), ['kustomize', dir], { encoding: 'utf8' });
+    expect(rendered.status).not.toBe(0);
   });
 });
 
