@@ -265,8 +265,9 @@ function emit(
           summary.merged.push(file.path);
           keep(file.path, prev, entry);
         } else if (options.force) {
-          writeFileAtomic(`${target}.orig`, onDisk, mode);
-          summary.saved.push(`${file.path}.orig`);
+          const saved = freeOrigName(target);
+          writeFileAtomic(`${target}${saved}`, onDisk, mode);
+          summary.saved.push(`${file.path}${saved}`);
           writeFileAtomic(target, file.content, mode);
           summary.written.push(file.path);
           keep(file.path, prev, entry);
@@ -324,6 +325,12 @@ function emit(
     if (entry !== prev) dirty = true;
     next.set(path, entry);
   }
+}
+
+/** `.orig`, or `.orig.1`, `.orig.2`… when an earlier --force already saved one: never overwrite a saved file. */
+function freeOrigName(target: string): string {
+  if (!existsSync(`${target}.orig`)) return '.orig';
+  for (let n = 1; ; n++) if (!existsSync(`${target}.orig.${n}`)) return `.orig.${n}`;
 }
 
 function sortedRecord(record: Record<string, string>): Record<string, string> {

@@ -212,6 +212,14 @@ describe('user edits in generated files', () => {
     expect(forced.saved).toEqual(['m.py.orig']);
     expect(read('m.py')).toBe(next);
     expect(read('m.py.orig')).toBe(mine);
+
+    // a second forced conflict never overwrites the first saved file
+    const mine2 = next.replace('line 4 (new)', 'line 4 (mine again)');
+    writeFileSync(join(out, 'm.py'), mine2);
+    const again = emit([gen('m.py', model.replace('line 4', 'line 4 (newer)'))], { force: true });
+    expect(again.saved).toEqual(['m.py.orig.1']);
+    expect(read('m.py.orig')).toBe(mine);
+    expect(read('m.py.orig.1')).toBe(mine2);
   });
 
   it('does not overwrite a file it did not write (BC8005), unless forced', () => {
