@@ -151,6 +151,10 @@ function manageModule(ctx: Ctx): string {
     const args: Doc[] = [e.className, { open: '{', items: fields, close: '}' }];
     if (links.length > 0) args.push({ open: 'links={', items: links, close: '}' });
     if (passwords.length > 0) args.push({ open: 'passwords=[', items: passwords, close: ']' });
+    const emails = e.fields
+      .filter((f) => f.field.type.kind === 'scalar' && f.field.type.scalar === 'email')
+      .map((f) => pyStr(f.columnAttr));
+    if (emails.length > 0) args.push({ open: 'lowercase=[', items: emails, close: ']' });
     specs.push(prefix(`${pyStr(e.entity.name)}: `, call('ModelSpec', ...args)));
   }
   // each spec on its own line: ruff keeps the exploded dict (magic trailing comma)

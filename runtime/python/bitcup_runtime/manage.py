@@ -32,6 +32,8 @@ class ModelSpec:
     links: dict[str, tuple[str, Any]] = field(default_factory=dict)
     #: attributes holding password hashes (their plain value may be sent as `password`)
     passwords: list[str] = field(default_factory=list)
+    #: attributes stored lower-case (email fields)
+    lowercase: list[str] = field(default_factory=list)
 
 
 def convert(model: Any, attribute: str, value: Any) -> Any:
@@ -92,6 +94,8 @@ async def build_row(session: AsyncSession, spec: ModelSpec, data: dict[str, Any]
             converted = convert(spec.model, attribute, value)
             if attribute in spec.passwords and converted is not None:
                 converted = hash_password(str(converted))
+            elif attribute in spec.lowercase and isinstance(converted, str):
+                converted = converted.lower()
             setattr(row, attribute, converted)
         else:
             raise ValueError(f"{spec.model.__name__} has no field {key!r}")
