@@ -108,11 +108,45 @@ const ENUM_MIN_LENGTH = 32;
 
 // ---- 1. types and defaults ---------------------------------------------------
 
+interface Lookup {
+  enumValues: Map<string, string[]>;
+  entities: Map<string, Entity>;
+  entitiesByTable: Map<string, Entity>;
+  indexesByEntity: Map<string, Program['indexes']>;
+  indexesByTable: Map<string, Program['indexes']>;
+}
+
+const lookups = new WeakMap<Program, Lookup>();
+
+/** Name -> declaration maps, built once per program (models have hundreds of entities). */
+function lookupOf(program: Program): Lookup {
+  let lookup = lookups.get(program);
+  if (lookup) return lookup;
+  const group = (key: (i: Program['indexes'][number]) => string) => {
+    const map = new Map<string, Program['indexes']>();
+    for (const index of program.indexes) {
+      const list = map.get(key(index));
+      if (list) list.push(index);
+      else map.set(key(index), [index]);
+    }
+    return map;
+  };
+  lookup = {
+    enumValues: new Map(program.enums.map((e) => [e.name, e.values])),
+    entities: new Map(program.entities.map((e) => [e.name, e])),
+    entitiesByTable: new Map(program.entities.map((e) => [e.table, e])),
+    indexesByEntity: group((i) => i.entity),
+    indexesByTable: group((i) => i.table),
+  };
+  lookups.set(program, lookup);
+  return lookup;
+}
+
 function scalarType(field: Field, program: Program): SqlType {
   const type = field.type;
   if (type.kind === 'relation') return { kind: 'uuid' };
   if (type.kind === 'enum') {
-    const values = program.enums.find((e) => e.name === type.enum)?.values ?? [];
+    const values = lookupOf(program).enumValues.get(type.enum) ?? [];
     return {
       kind: 'varchar',
       length: Math.max(ENUM_MIN_LENGTH, ...values.map((v) => Buffer.byteLength(v, 'utf8'))),
@@ -259,7 +293,7 @@ function fieldChecks(table: string, field: Field, column: Column, program: Progr
     });
   const type = field.type;
   if (type.kind === 'enum') {
-    const values = program.enums.find((e) => e.name === type.enum)?.values ?? [];
+    const values = lookupOf(program).enumValues.get(type.enum) ?? [];
     add('enum', values.join(','));
     return checks;
   }
@@ -301,7 +335,7 @@ function entityTable(entity: Entity, program: Program): Table {
     columns.push(column);
     if (field.primaryKey) primaryKey = [column.name];
     if (type.kind === 'relation') {
-      const target = program.entities.find((e) => e.name === type.target);
+      const target = lookupOf(program).entities.get(type.target);
       constraints.push({
         kind: 'foreignKey',
         name: limitName(`fk_${table}_${column.name}`),
@@ -330,14 +364,12 @@ function entityTable(entity: Entity, program: Program): Table {
       columns: cols,
     });
   }
-  const indexes: Index[] = program.indexes
-    .filter((i) => i.entity === entity.name)
-    .map((i) => ({
-      name: i.name,
-      columns: [...i.columns],
-      unique: i.unique,
-      method: i.method,
-    }));
+  const indexes: Index[] = (lookupOf(program).indexesByEntity.get(entity.name) ?? []).map((i) => ({
+    name: i.name,
+    columns: [...i.columns],
+    unique: i.unique,
+    method: i.method,
+  }));
   return {
     key: `entity:${entity.name}`,
     name: table,
@@ -360,7 +392,7 @@ function joinTable(join: Program['joinTables'][number], program: Program): Table
   }));
   // A side's column points at the table named in `references`.
   const constraints: Constraint[] = join.sides.map((side) => {
-    const target = program.entities.find((e) => e.table === side.references);
+    const target = lookupOf(program).entitiesByTable.get(side.references);
     return {
       kind: 'foreignKey',
       name: limitName(`fk_${join.name}_${side.column}`),
@@ -373,7 +405,7 @@ function joinTable(join: Program['joinTables'][number], program: Program): Table
   });
   // The primary key serves lookups by its first column; the second gets its own.
   const second = join.sides[1]!.column;
-  const declared = program.indexes.filter((i) => i.table === join.name);
+  const declared = lookupOf(program).indexesByTable.get(join.name) ?? [];
   const indexes: Index[] = declared.map((i) => ({
     name: i.name,
     columns: [...i.columns],
