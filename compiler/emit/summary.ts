@@ -10,6 +10,7 @@ export function summaryLine(result: BuildResult): string {
   const extra = [
     s.merged.length ? `${s.merged.length} merged` : '',
     s.conflicts.length ? `${s.conflicts.length} conflict(s)` : '',
+    s.saved.length ? `${s.saved.length} saved as .orig` : '',
   ].filter(Boolean);
   return `bitcup: ${s.written.length} written, ${s.unchanged.length} unchanged, ${s.removed.length} removed${extra.length ? `, ${extra.join(', ')}` : ''} in ${Math.round(s.ms)} ms`;
 }

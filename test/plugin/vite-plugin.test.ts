@@ -2,11 +2,18 @@
 // a tiny stand-in app that a stand-in backend generates from the real IR of
 // the blog example: build on start, hot updates of only the rebuilt modules,
 // the error overlay while the model is broken, `virtual:bitcup`.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type ViteDevServer } from 'vite';
+import { build as viteBuild, createServer, type ViteDevServer } from 'vite';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import bitcupVite from '../../plugins/vite.js';
 import type { Backend, GeneratedFile } from '../../compiler/backends/types.js';
@@ -154,4 +161,33 @@ it('builds on start, hot-updates only changed modules, shows and clears errors',
   await until('the overlay cleared', () => sent.find((p) => p.type === 'update'));
   expect(sent.some((p) => p.type === 'error' || p.type === 'full-reload')).toBe(false);
   expect(view()).toContain('["name","email"]');
+});
+
+it('vite build builds the app first and fails on model errors', async () => {
+  const entry = join(dir, 'blog.bitcup');
+  const out = join(dir, 'out');
+  copyFileSync(join(import.meta.dirname, '../../examples/blog.bitcup'), entry);
+  const original = readFileSync(entry, 'utf8');
+  const root = join(out, 'frontend');
+  // the root must exist before Vite resolves its config: a first build makes it
+  const viteOptions = () => ({
+    root,
+    configFile: false as const,
+    logLevel: 'silent' as const,
+    build: { outDir: join(dir, 'dist'), emptyOutDir: true },
+    plugins: [bitcupVite({ entry, out, build: { backends: [standInFrontend] } })],
+  });
+  writeFileSync(entry, original.replace('title "Field Notes"', 'title "Notes from the field"'));
+  const { build } = await import('../../compiler/build.js');
+  expect(build(entry, out, { backends: [standInFrontend] }).ok).toBe(true);
+  writeFileSync(entry, original);
+  await viteBuild(viteOptions());
+  const assets = readdirSync(join(dir, 'dist/assets'));
+  const bundle = assets.map((a) => readFileSync(join(dir, 'dist/assets', a), 'utf8')).join('\n');
+  // the plugin rebuilt from the current model before bundling
+  expect(bundle).toContain('Field Notes');
+  expect(bundle).not.toContain('Notes from the field');
+
+  writeFileSync(entry, original.replace('columns name, email', 'columns name, emial'));
+  await expect(viteBuild(viteOptions())).rejects.toThrow(/emial/);
 });
