@@ -108,7 +108,15 @@ function compileChecked(files: Map<string, string>, entry: string): number {
   }
   // plain checks: expect() per diagnostic would dominate the run time
   for (const d of result.diagnostics) {
-    if (!/^BC\d{4}$/.test(d.code) || (d.span && !(d.span.line >= 1 && d.span.column >= 1))) {
+    const span = d.span;
+    const spanOk =
+      !span ||
+      (span.line >= 1 &&
+        span.column >= 1 &&
+        Number.isFinite(span.offset) &&
+        Number.isFinite(span.length) &&
+        span.length >= 0);
+    if (!/^BC\d{4}$/.test(d.code) || !spanOk) {
       throw new Error(`malformed diagnostic ${JSON.stringify(d)} on input:\n${files.get(entry)}`);
     }
   }
