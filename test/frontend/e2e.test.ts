@@ -194,6 +194,11 @@ describe('shop in the browser', () => {
     await page.waitForURL(`${stack!.preview.origin}/`);
     await expect.poll(() => page.getByText(CUSTOMER.email).isVisible()).toBe(true);
 
+    // a create rule only staff pass: no "New product" for a customer
+    await go('/catalog');
+    await expect.poll(() => page.getByRole('link', { name: 'WID-1' }).isVisible()).toBe(true);
+    expect(await page.getByRole('link', { name: 'New product' }).count()).toBe(0);
+
     await go('/orders/new');
     await audit(stack!, 'shop', 'NewOrderView');
     await page.getByLabel('Note').fill('For the workshop');
@@ -301,6 +306,14 @@ describe('blog in the browser', () => {
       .poll(() => page.getByRole('link', { name: 'Compilers for everyone' }).count())
       .toBe(1);
     await audit(stack!, 'blog', 'PostsView');
+
+    // delete asks twice, then the list is empty again
+    await page.getByRole('link', { name: 'Compilers for everyone' }).click();
+    await page.waitForURL(/\/posts\/[0-9a-f-]{36}$/);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Confirm delete' }).click();
+    await page.waitForURL(`${stack!.preview.origin}/`);
+    await expect.poll(() => page.getByText('No posts yet.').isVisible()).toBe(true);
   });
 
   it('finds no serious or critical accessibility violation on any view', () => {

@@ -45,23 +45,44 @@ export function linkDependencies(frontendDir: string): void {
   const key = createHash('sha256').update(packageJson).digest('hex').slice(0, 16);
   const cached = join(DEPS_CACHE, key);
   if (!existsSync(join(cached, 'node_modules'))) {
-    const staging = `${cached}.staging-${process.pid}`;
-    rmSync(staging, { recursive: true, force: true });
-    mkdirSync(staging, { recursive: true });
-    cpSync(join(frontendDir, 'package.json'), join(staging, 'package.json'));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
-      cwd: staging,
-      stdio: 'pipe',
-    });
-    mkdirSync(cached, { recursive: true });
-    if (!existsSync(join(cached, 'node_modules'))) {
-      renameSync(join(staging, 'node_modules'), join(cached, 'node_modules'));
+    // one installer at a time (suites run in parallel forks); the others wait
+    mkdirSync(DEPS_CACHE, { recursive: true });
+    const lock = `${cached}.lock`;
+    const deadline = Date.now() + 600_000;
+    let owned = false;
+    for (;;) {
+      try {
+        mkdirSync(lock);
+        owned = true;
+        break;
+      } catch {
+        if (existsSync(join(cached, 'node_modules')) || Date.now() > deadline) break;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+      }
     }
-    rmSync(staging, { recursive: true, force: true });
+    try {
+      if (!existsSync(join(cached, 'node_modules'))) install(frontendDir, cached);
+    } finally {
+      if (owned) rmSync(lock, { recursive: true, force: true });
+    }
   }
   if (!existsSync(join(frontendDir, 'node_modules'))) {
     symlinkSync(join(cached, 'node_modules'), join(frontendDir, 'node_modules'), 'dir');
   }
+}
+
+function install(frontendDir: string, cached: string): void {
+  const staging = `${cached}.staging-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  cpSync(join(frontendDir, 'package.json'), join(staging, 'package.json'));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: staging,
+    stdio: 'pipe',
+  });
+  mkdirSync(cached, { recursive: true });
+  renameSync(join(staging, 'node_modules'), join(cached, 'node_modules'));
+  rmSync(staging, { recursive: true, force: true });
 }
 
 export interface ToolResult {

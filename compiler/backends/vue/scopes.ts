@@ -5,8 +5,8 @@ import { compileExpr, pathsOf, type ExprScope, type PathExpr } from './expr.js';
 import { isToOne, type VueModel } from './model.js';
 import { call, type Code } from './ts-code.js';
 
-/** Paths on a row `rowVar` (single steps only) and on `auth.user`. */
-export function rowScope(model: VueModel, entity: Entity, rowVar: string): ExprScope {
+/** Paths on a row `rowVar` (single steps only; none without a row) and on `auth.user`. */
+export function rowScope(model: VueModel, entity: Entity, rowVar: string | undefined): ExprScope {
   return {
     path(expr: PathExpr) {
       if (expr.root === 'input') return undefined;
@@ -20,6 +20,7 @@ export function rowScope(model: VueModel, entity: Entity, rowVar: string): ExprS
         if (field.type.kind === 'relation' && !isToOne(field)) return undefined;
         return `auth.user?.['${field.apiName}']`;
       }
+      if (rowVar === undefined) return undefined;
       if (expr.steps.length === 0) return `${rowVar}.id`;
       if (expr.steps.length > 1) return undefined;
       const field = model.field(entity, expr.steps[0]!.field);
@@ -51,7 +52,12 @@ export function condition(expr: Expr, scope: ExprScope): Code | undefined {
  * May the signed-in user run `op` on row `rowVar`? 'true' when the browser
  * cannot tell (the server decides), 'false' when no rule allows it.
  */
-export function permission(model: VueModel, entity: Entity, op: string, rowVar: string): Code {
+export function permission(
+  model: VueModel,
+  entity: Entity,
+  op: string,
+  rowVar: string | undefined,
+): Code {
   if (entity.allows.length === 0) return model.hasAuth ? 'auth.signedIn' : 'true';
   const ops = new Set([op, 'all']);
   if (op !== 'create' && op !== 'read' && op !== 'delete') ops.add('update');
@@ -60,6 +66,11 @@ export function permission(model: VueModel, entity: Entity, op: string, rowVar: 
   const scope = rowScope(model, entity, rowVar);
   const parts: Code[] = [];
   for (const rule of rules) {
+    // `owned by`: on create the API fills the owner from the token, so it holds
+    if (op === 'create' && rule.source === 'ownedBy') {
+      parts.push('auth.signedIn');
+      continue;
+    }
     const code = compileExpr(rule.expr, scope);
     if (code === undefined) return 'true';
     parts.push(code);

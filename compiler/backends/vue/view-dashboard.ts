@@ -12,7 +12,7 @@ import { condition, rowScope } from './scopes.js';
 import { call, printCode, type Code } from './ts-code.js';
 import { escapeText } from './template.js';
 import { TemplateWriter } from './template.js';
-import { finishScript } from './view-detail.js';
+import { finishScript } from './component.js';
 
 /** Fields an entity's lists filter on (the API takes one parameter per such field). */
 function filterFields(model: VueModel, entity: Entity): Set<string> {

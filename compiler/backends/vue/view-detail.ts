@@ -8,7 +8,8 @@ import { Imports } from './imports.js';
 import { actionMethod, entityNames, isManyToMany, pathWithId, type VueModel } from './model.js';
 import { condition, permission, rowScope } from './scopes.js';
 import { call, printCode, type Code } from './ts-code.js';
-import { escapeText, sfc, TemplateWriter } from './template.js';
+import { finishScript } from './component.js';
+import { escapeText, jsString, TemplateWriter } from './template.js';
 import { apiPath } from './view-list.js';
 
 interface Related {
@@ -76,8 +77,11 @@ export function detailView(model: VueModel, view: View): string {
     .type('../api/types', names.read)
     .add('../runtime/format', 'display', 'pathValue')
     .add(`../stores/${names.file}.store`, names.store);
-  if (actions.some((a) => a.behavior?.returns?.kind === 'entity'))
-    imports.add('vue-router', 'useRouter');
+  const deletePermission = permission(model, entity, 'delete', 'r');
+  const canDelete = deletePermission !== 'false';
+  const list = model.firstView(entity.name, 'list');
+  const needsRouter = canDelete || actions.some((a) => a.behavior?.returns?.kind === 'entity');
+  if (needsRouter) imports.add('vue-router', 'useRouter');
   for (const rel of related) {
     const targetNames = entityNames(rel.target);
     imports.type('../api/types', targetNames.read);
@@ -85,15 +89,15 @@ export function detailView(model: VueModel, view: View): string {
   }
   const s = new CodeWriter('  ');
   s.line('const route = useRoute();');
-  if (actions.some((a) => a.behavior?.returns?.kind === 'entity'))
-    s.line('const router = useRouter();');
+  if (needsRouter) s.line('const router = useRouter();');
   s.line(`const store = ${names.store}();`);
   s.line('const auth = useAuthStore();');
   s.line("const id = computed(() => String(route.params.id ?? ''));");
   s.line(`const row = ref<${names.read} | null>(null);`);
   s.line("const failed = ref('');");
   s.line("const notice = ref('');");
-  if (actions.length > 0) s.line('const busy = ref(false);');
+  if (actions.length > 0 || canDelete) s.line('const busy = ref(false);');
+  if (canDelete) s.line('const confirmingDelete = ref(false);');
   for (const rel of related) {
     s.line(`const ${rel.ref} = ref<${entityNames(rel.target).read}[]>([]);`);
     s.line(`const ${rel.ref}Failed = ref('');`);
@@ -174,6 +178,7 @@ export function detailView(model: VueModel, view: View): string {
   // permissions and actions
   const canLines: { name: string; code: Code }[] = [];
   const editPermission = form === undefined ? 'false' : permission(model, entity, 'update', 'r');
+  if (canDelete) canLines.push({ name: 'canDelete', code: deletePermission });
   if (editPermission !== 'false') canLines.push({ name: 'canEdit', code: editPermission });
   for (const action of actions) {
     const parts: Code[] = [];
@@ -253,6 +258,31 @@ export function detailView(model: VueModel, view: View): string {
       '}',
     );
   }
+  if (canDelete) {
+    s.blank();
+    s.line('/** Delete after a second, explicit click; then back to the list. */');
+    s.block(
+      'async function removeRow(): Promise<void> {',
+      () => {
+        s.line('busy.value = true;');
+        s.line("failed.value = '';");
+        s.block(
+          'try {',
+          () => {
+            s.line('await store.removeOne(id.value);');
+            s.line(`await router.push(${list ? jsString(list.paths[0]!) : "'/'"});`);
+          },
+          '} catch (caught) {',
+        );
+        s.indent(() => {
+          s.line(`failed.value = ${message};`);
+          s.line('confirmingDelete.value = false;');
+        });
+        s.block('} finally {', () => s.line('busy.value = false;'), '}');
+      },
+      '}',
+    );
+  }
   s.blank();
   s.line('watch(id, load);');
   s.line('onMounted(load);');
@@ -269,7 +299,7 @@ export function detailView(model: VueModel, view: View): string {
           t.leaf('dd', [], `{{ display(pathValue(row, '${apiPath(model, field)}')) }}`);
         }
       });
-      if (form !== undefined || actions.length > 0) {
+      if (form !== undefined || actions.length > 0 || canDelete) {
         t.element('div', ['class="actions"'], () => {
           if (form !== undefined && form.paths[1] !== undefined && editPermission !== 'false') {
             t.leaf(
@@ -294,6 +324,25 @@ export function detailView(model: VueModel, view: View): string {
               ],
               escapeText(label),
             );
+          }
+          if (canDelete) {
+            t.leaf(
+              'button',
+              [
+                'v-if="canDelete && !confirmingDelete"',
+                'type="button"',
+                '@click="confirmingDelete = true"',
+              ],
+              'Delete',
+            );
+            t.element('template', ['v-if="confirmingDelete"'], () => {
+              t.leaf(
+                'button',
+                ['type="button"', ':disabled="busy"', '@click="removeRow"'],
+                'Confirm delete',
+              );
+              t.leaf('button', ['type="button"', '@click="confirmingDelete = false"'], 'Keep it');
+            });
           }
         });
       }
@@ -348,32 +397,4 @@ export function detailView(model: VueModel, view: View): string {
     s.toString(),
     t,
   );
-}
-
-/**
- * Prepend the imports a component really uses: `auth` (and its store), the
- * `bc` rule helpers and RouterLink are dropped when nothing refers to them.
- */
-export function finishScript(
-  header: string,
-  imports: Imports,
-  body: string,
-  template: TemplateWriter,
-): string {
-  const markup = template.toString();
-  const authDecl = 'const auth = useAuthStore();\n';
-  let script = body;
-  if (script.includes(authDecl)) {
-    const rest = script.replace(authDecl, '');
-    if (/\bauth\./.test(rest) || /\bauth\./.test(markup))
-      imports.add('../runtime/auth', 'useAuthStore');
-    else script = rest;
-  }
-  if (/\bbc\./.test(script)) imports.namespace('../runtime/expr', 'bc');
-  if (/\bproblems\./.test(script)) imports.namespace('../runtime/validate', 'problems');
-  if (markup.includes('<RouterLink')) imports.add('vue-router', 'RouterLink');
-  const head = new CodeWriter('  ');
-  head.line(header);
-  head.lines_(imports.lines());
-  return sfc(`${head.toString()}\n${script}`, template);
 }

@@ -20,7 +20,7 @@ import { compileExpr } from './expr.js';
 import { fieldsUsed, formScope } from './scopes.js';
 import { call, printCode, printIf, type Code } from './ts-code.js';
 import { escapeAttr, escapeText, jsString, TemplateWriter } from './template.js';
-import { finishScript } from './view-detail.js';
+import { finishScript } from './component.js';
 
 interface FormField {
   field: Field;

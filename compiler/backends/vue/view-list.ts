@@ -6,7 +6,10 @@ import type { Entity, View, ViewField } from '../../ir/schema.js';
 import { camel, kebab } from '../../names.js';
 import { Imports } from './imports.js';
 import { entityNames, isToOne, pathWithId, type VueModel } from './model.js';
-import { escapeText, jsString, sfc, TemplateWriter } from './template.js';
+import { permission } from './scopes.js';
+import { printCode } from './ts-code.js';
+import { escapeText, jsString, TemplateWriter } from './template.js';
+import { finishScript } from './component.js';
 
 /** The API path of a view column: to-one steps become nested objects, a final to-one its id. */
 export function apiPath(model: VueModel, column: ViewField): string {
@@ -52,18 +55,17 @@ export function listView(model: VueModel, view: View): string {
   for (const field of filters) {
     if (field.type.kind === 'enum') imports.add('../api/types', `${camel(field.type.enum)}Values`);
   }
-  const showNew = form !== undefined;
-  const newGuard = showNew && model.hasAuth && !form.public;
-  if (detail || showNew) imports.add('vue-router', 'RouterLink');
+  // "New" only for users a create rule may allow (the server still decides)
+  const createAllowed =
+    form === undefined ? 'false' : permission(model, entity, 'create', undefined);
+  const showNew = form !== undefined && createAllowed !== 'false';
+  const newGuard = showNew && createAllowed !== 'true';
+  if (newGuard) imports.add('vue', 'computed');
   imports.default('../runtime/components/PageNav.vue', 'PageNav');
-  if (newGuard) imports.add('../runtime/auth', 'useAuthStore');
   if (view.search.length > 0) imports.default('../runtime/components/TextField.vue', 'TextField');
 
   const sort = view.sort ? `${view.sort.direction === 'desc' ? '-' : ''}${view.sort.field}` : '';
   const s = new CodeWriter('  ');
-  s.line(`// ${view.title}: ${entity.pluralLabel.toLowerCase()}, ${view.pageSize} a page.`);
-  s.lines_(imports.lines());
-  s.blank();
   s.block(
     'const props = withDefaults(defineProps<{ embedded?: boolean; limit?: number }>(), {',
     () => {
@@ -74,7 +76,10 @@ export function listView(model: VueModel, view: View): string {
   );
   s.blank();
   s.line(`const store = ${names.store}();`);
-  if (newGuard) s.line('const auth = useAuthStore();');
+  if (newGuard) {
+    s.line('const auth = useAuthStore();');
+    printCode(s, 0, 'const canCreate = computed(() => ', createAllowed, ');');
+  }
   s.block(
     'const { state, params, toggleSort, sortDirection } = useListQuery({',
     () => {
@@ -176,7 +181,7 @@ export function listView(model: VueModel, view: View): string {
         }
         if (showNew) {
           const attrs = ['class="button"', `to="${form.paths[0]!}"`];
-          if (newGuard) attrs.unshift('v-if="auth.signedIn"');
+          if (newGuard) attrs.unshift('v-if="canCreate"');
           t.leaf('RouterLink', attrs, `New ${escapeText(entity.label.toLowerCase())}`);
         }
       });
@@ -231,5 +236,10 @@ export function listView(model: VueModel, view: View): string {
       `label="${escapeText(view.title)} pages"`,
     ]);
   });
-  return sfc(s.toString(), t);
+  return finishScript(
+    `// ${view.title}: ${entity.pluralLabel.toLowerCase()}, ${view.pageSize} a page.`,
+    imports,
+    s.toString(),
+    t,
+  );
 }
