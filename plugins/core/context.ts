@@ -1,7 +1,6 @@
 // What every bundler entry of the plugin shares: one incremental builder for
 // (entry, out), the last build, and the model's metadata for `virtual:bitcup`.
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
 import { formatDiagnostics } from '../../compiler/diagnostics/printer.js';
 import type { Program } from '../../compiler/ir/schema.js';
@@ -10,6 +9,7 @@ import {
   type BuildOptions,
   type BuildResult,
 } from '../../compiler/incremental/builder.js';
+import { readSourceTexts } from '../../compiler/incremental/sources.js';
 
 export interface BitcupPluginOptions {
   /** the model's entry file, e.g. `shop.bitcup` (relative to the Vite root) */
@@ -133,17 +133,7 @@ export class BitcupContext {
 
   /** The errors as text with code frames (spans are relative to the entry's folder). */
   errorText(): string {
-    const sources = new Map<string, string>();
-    for (const file of this.last?.sourceFiles ?? []) {
-      try {
-        sources.set(
-          relative(dirname(this.entry), file).split('\\').join('/'),
-          readFileSync(file, 'utf8'),
-        );
-      } catch {
-        // a file that vanished has no frame
-      }
-    }
+    const sources = readSourceTexts(this.entry, this.last?.sourceFiles ?? []);
     return formatDiagnostics(this.errors(), { sources });
   }
 

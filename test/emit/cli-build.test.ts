@@ -72,4 +72,13 @@ it('builds, rebuilds nothing, merges an edit, reports a conflict, forces', async
   expect(forced.code).toBe(0);
   expect(readFileSync(join(out, target), 'utf8')).not.toContain('bio');
   expect(readFileSync(join(out, `${target}.orig`), 'utf8')).toContain('# mine');
+
+  // a model error: a code frame, exit 1, and the output left as it was
+  const before = readFileSync(join(out, target), 'utf8');
+  writeFileSync(entry, original.replace('columns name, email', 'columns name, emial'));
+  const broken = await run('build', entry, '--out', out);
+  expect(broken.code).toBe(1);
+  expect(broken.stderr).toMatch(/blog\.bitcup:\d+:\d+: error BC\d{4}: .*emial/);
+  expect(broken.stderr).toContain('view Authors list Author { columns name, emial }');
+  expect(readFileSync(join(out, target), 'utf8')).toBe(before);
 });

@@ -2,6 +2,7 @@ import type { CAC } from 'cac';
 import { resolve } from 'node:path';
 import { build } from '../../build.js';
 import { summaryLine } from '../../emit/summary.js';
+import { readSourceTexts } from '../../incremental/sources.js';
 import type { CommandResult } from '../main.js';
 import { printDiagnostics } from '../print.js';
 
@@ -16,7 +17,7 @@ export function registerBuild(cli: CAC, run: (result: CommandResult) => void): v
           const result = build(resolve(entry), resolve(options.out), {
             force: options.force ?? false,
           });
-          printDiagnostics(result.diagnostics);
+          printDiagnostics(result.diagnostics, readSourceTexts(resolve(entry), result.sourceFiles));
           if (result.summary) process.stdout.write(`${summaryLine(result)}\n`);
           return result.ok ? 0 : 1;
         })(),

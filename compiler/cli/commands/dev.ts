@@ -15,6 +15,7 @@ import { contentHash } from '../../emit/hash.js';
 import { summaryLine } from '../../emit/summary.js';
 import { IncrementalBuilder, type BuildResult } from '../../incremental/builder.js';
 import { hashParts } from '../../incremental/parts.js';
+import { readSourceTexts } from '../../incremental/sources.js';
 import type { CommandResult } from '../main.js';
 import { printDiagnostics } from '../print.js';
 
@@ -73,7 +74,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
 
   const builder = new IncrementalBuilder(options.entry, options.out, { skipHistory: true });
   const first = builder.rebuild();
-  printDiagnostics(first.diagnostics);
+  printDiagnostics(first.diagnostics, readSourceTexts(options.entry, first.sourceFiles));
   log(summaryLine(first));
   if (!existsSync(join(frontendDir, 'index.html')))
     throw new Error('there is no generated frontend yet: fix the errors above and run again');

@@ -6,6 +6,7 @@ import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
 import { dirname, resolve } from 'node:path';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { summaryLine } from '../../emit/summary.js';
+import { readSourceTexts } from '../../incremental/sources.js';
 import {
   IncrementalBuilder,
   type BuildOptions,
@@ -20,7 +21,7 @@ export interface WatchOptions extends BuildOptions {
   /** called after every build (tests, `bitcup dev`) */
   onBuild?: (result: BuildResult) => void;
   /** where diagnostics and summaries go; the terminal by default */
-  print?: (diagnostics: Diagnostic[], summary: string) => void;
+  print?: (diagnostics: Diagnostic[], summary: string, sources: Map<string, string>) => void;
 }
 
 export interface ModelWatcher {
@@ -30,8 +31,12 @@ export interface ModelWatcher {
   close(): Promise<void>;
 }
 
-const printToTerminal = (diagnostics: Diagnostic[], summary: string) => {
-  printDiagnostics(diagnostics);
+const printToTerminal = (
+  diagnostics: Diagnostic[],
+  summary: string,
+  sources: Map<string, string>,
+) => {
+  printDiagnostics(diagnostics, sources);
   process.stdout.write(`${summary}\n`);
 };
 
@@ -58,7 +63,7 @@ export function watchModel(entry: string, out: string, options: WatchOptions = {
   const runBuild = (): BuildResult => {
     const result = builder.rebuild();
     if (!closed) timer = setTimeout(checkAfterBuild, 100);
-    print(result.diagnostics, summaryLine(result));
+    print(result.diagnostics, summaryLine(result), readSourceTexts(entry, result.sourceFiles));
     const added = [...new Set(result.sourceFiles.map((f) => dirname(f)))].filter(
       (d) => !folders.has(d),
     );
