@@ -175,7 +175,10 @@ it('vite build builds the app first and fails on model errors', async () => {
     configFile: false as const,
     logLevel: 'silent' as const,
     build: { outDir: join(dir, 'dist'), emptyOutDir: true },
-    plugins: [bitcupVite({ entry, out, build: { backends: [standInFrontend] } })],
+    // as in a user's own vite.config.ts: paths relative to the Vite root
+    plugins: [
+      bitcupVite({ entry: '../../blog.bitcup', out: '..', build: { backends: [standInFrontend] } }),
+    ],
   });
   writeFileSync(entry, original.replace('title "Field Notes"', 'title "Notes from the field"'));
   const { build } = await import('../../compiler/build.js');
