@@ -125,14 +125,14 @@ Written by hand: \`bitcup migrate\` writes revisions from the model.
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
+import sqlalchemy as sa  # noqa: F401
 \${imports if imports else ""}
-from alembic import op
+from alembic import op  # noqa: F401
 
-revision: str = \${repr(up_revision)}
-down_revision: str | Sequence[str] | None = \${repr(down_revision)}
-branch_labels: str | Sequence[str] | None = \${repr(branch_labels)}
-depends_on: str | Sequence[str] | None = \${repr(depends_on)}
+revision: str = "\${up_revision}"
+down_revision: str | Sequence[str] | None = \${'"%s"' % down_revision if isinstance(down_revision, str) else repr(down_revision)}
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
