@@ -142,6 +142,37 @@ describe('migration diff', () => {
     expect(entityKinds).not.toContain('dropTable');
   });
 
+  it('renames a relation field with its column, foreign key and index', () => {
+    const spec = (name: string, was?: string): ProgramSpec => ({
+      entities: [
+        { name: 'Author', fields: { name: { type: str(80) } } },
+        {
+          name: 'Post',
+          fields: { [name]: { type: toOne('Author', 'cascade'), ...(was ? { was } : {}) } },
+        },
+      ],
+    });
+    const changes = diff(buildProgram(spec('author')), buildProgram(spec('writer', 'author')));
+    expect(changes.filter((c) => c.destructive)).toEqual([]);
+    const described = changes
+      .map((c) => c.change)
+      .filter((c) => !('sqliteOnly' in c && c.sqliteOnly))
+      .map((c) =>
+        c.kind === 'renameColumn'
+          ? `column ${c.from} -> ${c.to}`
+          : c.kind === 'renameConstraint'
+            ? `constraint ${c.from.name} -> ${c.to.name}`
+            : c.kind === 'renameIndex'
+              ? `index ${c.from.name} -> ${c.to.name}`
+              : c.kind,
+      );
+    expect(described).toEqual([
+      'column author_id -> writer_id',
+      'constraint fk_posts_author_id -> fk_posts_writer_id',
+      'index ix_posts_author_id -> ix_posts_writer_id',
+    ]);
+  });
+
   it('reports the destructive changes each evolution case expects', () => {
     for (const c of evolutionCases)
       expect(diff(c.v1, c.v2).filter((p) => p.destructive).length, c.name).toBe(c.destructive ?? 0);
