@@ -95,8 +95,11 @@ export class TestFile {
     out.blank();
     out.lines_([...this.appImports].sort());
     // functions count when called (`auth(` is not the `/auth/` path), constants when named
+    // (one scan of the body, not one regex per name: linear in the model's size)
+    const called = new Set(body.match(/\b[A-Za-z_]\w*(?=\()/g) ?? []);
+    const named = new Set(body.match(/\b[A-Z][A-Z0-9_]*\b/g) ?? []);
     const used = conftestNames
-      .filter((n) => new RegExp(/^[a-z]/.test(n) ? `\\b${n}\\(` : `\\b${n}\\b`).test(body))
+      .filter((n) => (/^[a-z]/.test(n) ? called.has(n) : named.has(n)))
       .sort(sortNames);
     const flat = `from tests.conftest import ${used.join(', ')}`;
     if (flat.length <= LINE_LIMIT) out.line(flat);

@@ -57,26 +57,33 @@ export function generateTests(program: Program): GeneratedFile[] {
     path: 'backend/tests/conftest.py',
     content: generateConftest(program),
     ownership: 'generated',
-    dependsOn: ['app', ...program.entities.map((e) => `entity:${e.name}`)],
+    dependsOn: ['app', 'entities', 'enums'],
   });
   add('test_health.py', 'Health and readiness probes.', generateHealthTests(), ['app']);
   add('test_auth.py', 'Sign-up, sign-in and password endpoints.', generateAuthTests(program), [
     'app',
-    ...(program.app.auth ? [`entity:${program.app.auth.user}`] : []),
+    'entities',
+    'enums',
   ]);
   add('test_manage.py', 'Operator commands: create-user and seed.', generateManageTests(program), [
     'app',
+    'entities',
+    'enums',
   ]);
   add('test_events.py', 'The outbox relay and the event consumer.', generateEventTests(program), [
     'app',
+    'entities',
+    'enums',
     'events',
+    'flows',
   ]);
   for (const entity of program.entities) {
     add(
       `test_entity_${snake(entity.name)}.py`,
       `The ${entity.name} API: CRUD, lists, rules and constraints.`,
       generateEntityTests(program, entity),
-      ['app', `entity:${entity.name}`],
+      // factories and rules of related entities, list views' filter/search/sort
+      ['app', 'entities', 'enums', 'views'],
     );
   }
   for (const flow of program.flows) {
@@ -84,7 +91,7 @@ export function generateTests(program: Program): GeneratedFile[] {
       `test_flow_${snake(flow.name)}.py`,
       `The ${flow.name} flow on ${flow.entity}.${flow.field}.`,
       generateFlowTests(program, flow),
-      ['app', `flow:${flow.name}`, `entity:${flow.entity}`],
+      ['app', 'entities', 'enums', 'events', `flow:${flow.name}`],
     );
   }
   for (const behavior of program.behaviors) {
