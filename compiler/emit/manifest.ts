@@ -102,24 +102,46 @@ export function normalizeEntry(entry: ManifestEntry): ManifestEntry {
   return normal;
 }
 
-const serializedLines = new WeakMap<ManifestEntry, string>();
+// The serialized line of each entry, as bytes: an unchanged entry is never
+// stringified or encoded again, and the file is written from the pieces
+// without joining them (the pristine contents make it megabytes).
+const serializedLines = new WeakMap<ManifestEntry, { path: string; bytes: Buffer }>();
+const SEPARATOR = Buffer.from(',\n');
 
-function entryLine(path: string, entry: ManifestEntry): string {
-  let line = serializedLines.get(entry);
-  if (line === undefined) {
-    line = JSON.stringify(normalizeEntry(entry));
-    serializedLines.set(entry, line);
-  }
-  return `    ${JSON.stringify(path)}: ${line}`;
+function entryLine(path: string, entry: ManifestEntry): Buffer {
+  const cached = serializedLines.get(entry);
+  if (cached?.path === path) return cached.bytes;
+  const bytes = Buffer.from(
+    `    ${JSON.stringify(path)}: ${JSON.stringify(normalizeEntry(entry))}`,
+  );
+  serializedLines.set(entry, { path, bytes });
+  return bytes;
 }
 
-export function serializeManifest(manifest: Manifest): string {
+/** The manifest file's bytes, in pieces (write them with writev). */
+export function manifestChunks(manifest: Manifest): Buffer[] {
   const parts = Object.keys(manifest.parts)
     .sort()
     .map((key) => `    ${JSON.stringify(key)}: ${JSON.stringify(manifest.parts[key])}`);
-  const files = [...manifest.files.keys()]
-    .sort()
-    .map((path) => entryLine(path, manifest.files.get(path)!));
-  const block = (lines: string[]) => (lines.length ? `{\n${lines.join(',\n')}\n  }` : '{}');
-  return `{\n  "version": ${MANIFEST_VERSION},\n  "parts": ${block(parts)},\n  "files": ${block(files)}\n}\n`;
+  const chunks: Buffer[] = [
+    Buffer.from(
+      `{\n  "version": ${MANIFEST_VERSION},\n  "parts": ${parts.length ? `{\n${parts.join(',\n')}\n  }` : '{}'},\n  "files": `,
+    ),
+  ];
+  const paths = [...manifest.files.keys()].sort();
+  if (paths.length === 0) chunks.push(Buffer.from('{}'));
+  else {
+    chunks.push(Buffer.from('{\n'));
+    paths.forEach((path, i) => {
+      if (i > 0) chunks.push(SEPARATOR);
+      chunks.push(entryLine(path, manifest.files.get(path)!));
+    });
+    chunks.push(Buffer.from('\n  }'));
+  }
+  chunks.push(Buffer.from('\n}\n'));
+  return chunks;
+}
+
+export function serializeManifest(manifest: Manifest): string {
+  return Buffer.concat(manifestChunks(manifest)).toString('utf8');
 }

@@ -10,14 +10,18 @@
 // Never throws: I/O errors become diagnostics and the rest carries on.
 import {
   chmodSync,
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readFileSync,
   readdirSync,
   renameSync,
   rmdirSync,
   unlinkSync,
   writeFileSync,
+  writeSync,
+  writevSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { GeneratedFile, PreviousOutput } from '../backends/types.js';
@@ -29,8 +33,8 @@ import { contentHash } from './hash.js';
 import {
   MANIFEST_PATH,
   normalizeEntry,
+  manifestChunks,
   readManifest,
-  serializeManifest,
   type Manifest,
   type ManifestEntry,
 } from './manifest.js';
@@ -98,12 +102,16 @@ export function readPreviousOutput(out: string): PreviousOutput {
   return { snapshot, revisions };
 }
 
-/** Write `content` to `path` atomically: a reader never sees a half-written file. */
-export function writeFileAtomic(path: string, content: string, mode = 0o644): void {
+/**
+ * Write `content` to `path` atomically: a reader never sees a half-written
+ * file. `content` may come in pieces (written with writev, never joined).
+ */
+export function writeFileAtomic(path: string, content: string | Buffer[], mode = 0o644): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.bitcup-tmp`);
   try {
-    writeFileSync(temp, content, { mode });
+    if (typeof content === 'string') writeFileSync(temp, content, { mode });
+    else writeChunks(temp, content, mode);
     chmodSync(temp, mode);
     renameSync(temp, path);
   } catch (error) {
@@ -113,6 +121,24 @@ export function writeFileAtomic(path: string, content: string, mode = 0o644): vo
       // the temp file was never created
     }
     throw error;
+  }
+}
+
+function writeChunks(path: string, chunks: Buffer[], mode: number): void {
+  const fd = openSync(path, 'w', mode);
+  try {
+    // writev may write less than asked: finish each batch by hand
+    for (let i = 0; i < chunks.length; i += 256) {
+      const batch = chunks.slice(i, i + 256);
+      const total = batch.reduce((n, b) => n + b.length, 0);
+      let done = writevSync(fd, batch);
+      if (done < total) {
+        const whole = Buffer.concat(batch);
+        while (done < total) done += writeSync(fd, whole, done);
+      }
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -315,7 +341,7 @@ function emit(
   summary.manifest = manifest;
   if (dirty || !existsSync(join(out, MANIFEST_PATH))) {
     try {
-      writeFileAtomic(join(out, MANIFEST_PATH), serializeManifest(manifest));
+      writeFileAtomic(join(out, MANIFEST_PATH), manifestChunks(manifest));
     } catch (error) {
       fail('BC8001', MANIFEST_PATH, error);
     }
