@@ -241,6 +241,11 @@ describe('shop in the browser', () => {
     await page.waitForURL(/\/login/);
     await go('/orders');
     await page.waitForURL(/\/login\?redirect=(%2F|\/)orders$/);
+    // a token the server no longer accepts (401) signs the user out
+    await page.evaluate(`localStorage.setItem('bitcup.token', 'expired-token')`);
+    await go('/orders');
+    await page.waitForURL(/\/login\?redirect=(%2F|\/)orders$/);
+    expect(await page.evaluate('localStorage.getItem("bitcup.token")')).toBeNull();
     await go('/no-such-page');
     await expect
       .poll(() => page.getByRole('heading', { name: 'Page not found' }).isVisible())
@@ -271,6 +276,17 @@ describe('blog in the browser', () => {
     await page.getByLabel('Name').fill('Grace Hopper');
     await page.getByLabel('Email').fill('grace@example.com');
     await audit(stack!, 'blog', 'AuthorFormView');
+    // a 422 from the server is shown under the field it names
+    const detail = [{ loc: ['body', 'email'], msg: 'Rejected by the server', type: 'value_error' }];
+    await page.route('**/api/authors', (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({ status: 422, json: { detail } })
+        : route.fallback(),
+    );
+    await page.getByRole('button', { name: 'Save' }).click();
+    const emailError = page.locator('#author-form-field-email-error');
+    await expect.poll(() => emailError.textContent()).toBe('Rejected by the server');
+    await page.unroute('**/api/authors');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(/\/authors$/);
     await expect
