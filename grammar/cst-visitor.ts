@@ -529,6 +529,16 @@ export class AstBuilder {
       behavior.nameSpan = second.span;
     }
     for (const statement of this.nodes(c, 'statement')) {
+      const set = this.node(statement.children, 'setClause');
+      if (set) {
+        // `set a = 1, b = 2` is one `set` statement per assignment
+        const assignments = this.setClause(set);
+        for (const assignment of assignments) {
+          const span = assignments.length === 1 ? this.nodeSpan(statement) : assignment.span;
+          behavior.statements.push({ kind: 'set', assignment, span });
+        }
+        continue;
+      }
       const s = this.behaviorStatement(statement);
       if (s) behavior.statements.push(s);
     }
@@ -552,15 +562,6 @@ export class AstBuilder {
         messageSpan: this.span(message),
         span,
       };
-    }
-    const set = this.node(c, 'setClause');
-    if (set) {
-      const assignments = this.setClause(set);
-      // `set a = 1  b = 2` is one `set` statement per assignment
-      if (assignments.length === 1) return { kind: 'set', assignment: assignments[0]!, span };
-      return assignments.length === 0
-        ? undefined
-        : { kind: 'set', assignment: assignments[0]!, span: assignments[0]!.span };
     }
     if (c[T.Create.name]) {
       return {

@@ -482,3 +482,129 @@ describe('operand spans', () => {
     );
   });
 });
+
+describe('every construct', () => {
+  it('reads every modifier and entity header item', () => {
+    const entity = decl(
+      `entity Person was Human with timestamps owned by owner {
+        owner     User on delete cascade
+        manager   Person? on delete set null by reports
+        team      Team on delete restrict
+        reports   Person[] by manager
+        updated   datetime? on update now
+        score     int = -1 min(-10) max(10) index
+        nick      string(40) unique private readonly label "Nick name" was nickname
+        code      string pattern("^[A-Z]{2}$")
+      }`,
+      'entity',
+    );
+    expect(entity.was?.name).toBe('Human');
+    expect(entity.ownedBy?.name).toBe('owner');
+    expect(entity.timestamps).toBeDefined();
+    const mods = Object.fromEntries(
+      entity.fields.map((f) => [f.name, f.modifiers.map((m) => JSON.stringify(strip(m)))]),
+    );
+    expect(mods).toEqual({
+      owner: ['{"kind":"onDelete","action":"cascade"}'],
+      manager: [
+        '{"kind":"onDelete","action":"set null"}',
+        '{"kind":"by","field":{"name":"reports"}}',
+      ],
+      team: ['{"kind":"onDelete","action":"restrict"}'],
+      reports: ['{"kind":"by","field":{"name":"manager"}}'],
+      updated: ['{"kind":"onUpdateNow"}'],
+      score: [
+        '{"kind":"default","value":{"kind":"unary","op":"-","operand":{"kind":"number","value":1,"raw":"1","integer":true}}}',
+        '{"kind":"min","value":-10}',
+        '{"kind":"max","value":10}',
+        '{"kind":"index"}',
+      ],
+      nick: [
+        '{"kind":"unique"}',
+        '{"kind":"private"}',
+        '{"kind":"readonly"}',
+        '{"kind":"label","text":"Nick name"}',
+        '{"kind":"was","name":{"name":"nickname"}}',
+      ],
+      code: ['{"kind":"pattern","regex":"^[A-Z]{2}$"}'],
+    });
+    const manager = entity.fields[1]!;
+    expect(manager.type).toMatchObject({ name: 'Person', optional: true, list: false });
+    expect(entity.fields[3]!.type).toMatchObject({ name: 'Person', optional: false, list: true });
+    expect(entity.fields[6]!.type.args.map((a) => a.value)).toEqual([40]);
+  });
+
+  it('reads events, behaviors and every statement', () => {
+    const { ast, diagnostics } = parse(`
+      event Shipped { order Order  carrier string? }
+      behavior Order.archive {
+        input { reason text?  at date }
+        require status == done  "Only done orders"
+        set note = input.reason, archivedAt = now
+        create Log { order = this  text = "archived" }
+        emit Shipped
+        emit Shipped { order = this }
+        returns Order
+      }
+      behavior report custom {
+        allow if currentUser.isStaff
+        returns json
+      }`);
+    expect(diagnostics).toEqual([]);
+    const [event, archive, report] = ast.declarations;
+    expect(event!.kind === 'event' && event!.fields.map((f) => f.name)).toEqual([
+      'order',
+      'carrier',
+    ]);
+    if (archive?.kind !== 'behavior' || report?.kind !== 'behavior') throw new Error('behaviors');
+    expect([archive.entity?.name, archive.name, archive.custom]).toEqual([
+      'Order',
+      'archive',
+      false,
+    ]);
+    expect(archive.statements.map((s) => s.kind)).toEqual([
+      'input',
+      'require',
+      'set',
+      'set',
+      'create',
+      'emit',
+      'emit',
+      'returns',
+    ]);
+    const sets = archive.statements.filter((s) => s.kind === 'set');
+    expect(sets.map((s) => s.kind === 'set' && s.assignment.field.name)).toEqual([
+      'note',
+      'archivedAt',
+    ]);
+    const emits = archive.statements.filter((s) => s.kind === 'emit');
+    expect(emits.map((e) => e.kind === 'emit' && e.emit.assignments?.length)).toEqual([
+      undefined,
+      1,
+    ]);
+    expect([report.entity, report.name, report.custom]).toEqual([undefined, 'report', true]);
+    expect(report.statements[0]).toMatchObject({ kind: 'allow' });
+  });
+
+  it('reads several assignments after one set in a transition', () => {
+    const flow = decl(
+      'flow F for A.s {\n  a -> b as go  set x = 1, y = now  z = 2\n  b -> a as back\n}',
+      'flow',
+    );
+    expect(flow.transitions[0]!.sets.map((s) => s.field.name)).toEqual(['x', 'y', 'z']);
+    expect(flow.transitions.map((t) => t.name.name)).toEqual(['go', 'back']);
+  });
+});
+
+/** A node without its spans, for compact comparisons. */
+function strip(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(strip);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => key !== 'span' && !key.endsWith('Span'))
+        .map(([key, v]) => [key, strip(v)]),
+    );
+  }
+  return value;
+}
