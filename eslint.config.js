@@ -4,7 +4,18 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', 'test-output/', 'runtime/vue/', '**/*.d.ts'] },
+  {
+    ignores: [
+      '**/node_modules/',
+      'dist/',
+      'out/',
+      'test-output/',
+      '.venv/',
+      '**/.venv/',
+      'runtime/vue/',
+      '**/*.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: { ...globals.node } } },
