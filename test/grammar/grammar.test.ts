@@ -608,3 +608,22 @@ function strip(value: unknown): unknown {
   }
   return value;
 }
+
+describe('line endings', () => {
+  it('reads CRLF files like LF files, with the same lines and columns', () => {
+    const lf = readFileSync(join(examples, 'shop.bitcup'), 'utf8');
+    const crlf = lf.replace(/\n/g, '\r\n');
+    const a = parseSource(lf, 'shop.bitcup');
+    const b = parseSource(crlf, 'shop.bitcup');
+    expect(b.diagnostics).toEqual([]);
+    const where = (r: typeof a) =>
+      r.ast.declarations.map((d) => [d.kind, d.span.line, d.span.column]);
+    expect(where(b)).toEqual(where(a));
+    const app = b.ast.declarations.find((d) => d.kind === 'app')!;
+    expect(app.kind === 'app' && app.entries.map((e) => e.key)).toEqual([
+      'title',
+      'version',
+      'auth',
+    ]);
+  });
+});
