@@ -253,7 +253,7 @@ export function apiFiles(model: VueModel): GeneratedFile[] {
       path: `frontend/src/api/${entityNames(entity).file}.api.ts`,
       content: entityApiFile(model, entity),
       ownership: 'generated',
-      dependsOn: [`entity:${entity.name}`, 'flows', 'behaviors'],
+      dependsOn: [`entity:${entity.name}`, 'app', 'entities', 'flows', 'behaviors'],
     });
   }
   if (model.appBehaviors().length > 0) {
@@ -261,7 +261,7 @@ export function apiFiles(model: VueModel): GeneratedFile[] {
       path: 'frontend/src/api/app-actions.api.ts',
       content: actionsApiFile(model),
       ownership: 'generated',
-      dependsOn: ['behaviors'],
+      dependsOn: ['app', 'entities', 'behaviors'],
     });
   }
   return files;

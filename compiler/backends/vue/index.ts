@@ -30,6 +30,40 @@ function viewComponent(model: VueModel, view: View): string {
   }
 }
 
+/**
+ * IR parts a view's component reads: the views list (it links to other views),
+ * flows, behaviors, enums, the app (auth), and every entity it reaches — its
+ * own and their relation targets, paths, metric and table entities, the user.
+ */
+function viewDependencies(model: VueModel, view: View): string[] {
+  const entities = new Set<string>();
+  const reach = (name: string | undefined) => {
+    const entity = model.entity(name);
+    if (entity === undefined || entities.has(entity.name)) return;
+    entities.add(entity.name);
+    for (const field of entity.fields) {
+      if (field.type.kind === 'relation') entities.add(field.type.target);
+    }
+  };
+  reach(view.entity);
+  for (const field of [...view.columns, ...view.fields]) {
+    for (const step of field.steps) entities.add(step.entity);
+  }
+  for (const metric of view.metrics) {
+    if (metric.expr.kind === 'countEntity') reach(metric.expr.entity);
+  }
+  for (const table of view.tables) reach(model.view(table.view)?.entity);
+  if (model.program.app.auth) entities.add(model.program.app.auth.user);
+  return [
+    'app',
+    'behaviors',
+    'enums',
+    'flows',
+    'views',
+    ...[...entities].map((e) => `entity:${e}`),
+  ];
+}
+
 function internalError(reason: string) {
   return {
     code: 'BC9001',
@@ -65,7 +99,7 @@ function generateFiles(program: Program, context: BackendContext): GeneratedFile
       path: `frontend/src/views/${view.component}.vue`,
       content: viewComponent(model, view),
       ownership: 'generated',
-      dependsOn: [`view:${view.name}`, ...(view.entity ? [`entity:${view.entity}`] : [])],
+      dependsOn: viewDependencies(model, view),
     });
   }
   if (model.hasAuth) {
@@ -79,7 +113,7 @@ function generateFiles(program: Program, context: BackendContext): GeneratedFile
       path: `frontend/src/views/${REGISTER_COMPONENT}.vue`,
       content: registerView(model),
       ownership: 'generated',
-      dependsOn: ['app', `entity:${program.app.auth!.user}`],
+      dependsOn: ['app', 'enums', 'views', `entity:${program.app.auth!.user}`],
     });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -337,6 +337,10 @@ export function projectFiles(model: VueModel): GeneratedFile[] {
     file('src/app-config.ts', appConfig(model), ['app']),
     file('src/main.ts', mainTs(model), ['app']),
     file('src/router/index.ts', routerTs(model), ['app', 'views']),
-    file('src/App.vue', appVue(model), ['app', 'views']),
+    file('src/App.vue', appVue(model), [
+      'app',
+      'views',
+      ...(model.program.app.auth ? [`entity:${model.program.app.auth.user}`] : []),
+    ]),
   ];
 }

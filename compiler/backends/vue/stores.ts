@@ -352,7 +352,7 @@ export function storeFiles(model: VueModel): GeneratedFile[] {
       path: `frontend/src/stores/${names.file}.store.spec.ts`,
       content: storeSpecFile(model, entity),
       ownership: 'generated',
-      dependsOn: [`entity:${entity.name}`, 'flows'],
+      dependsOn: [`entity:${entity.name}`, 'app', 'enums', 'flows'],
     });
   }
   return files;
