@@ -18,6 +18,14 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+async function until(probe: () => true | undefined, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (probe() === undefined) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const model: FakeModel = { app: 'Blog', entities: [{ name: 'Post', fields: ['title'] }] };
 
 it('rebuilds on save and keeps the last good output while there are errors', async () => {
@@ -74,16 +82,18 @@ it('debounces a burst of saves into one build', async () => {
   watcher = watchModel(entry, join(dir, 'out'), {
     frontEnd: fakeFrontEnd,
     backends: [fakeBackend],
-    debounceMs: 150,
+    debounceMs: 1500,
     print: () => undefined,
     onBuild: () => count++,
   });
   await watcher.ready;
-  for (let i = 0; i < 5; i++) {
+  // saves 70 ms apart (the watcher passes each one on), well inside the quiet time
+  for (let i = 0; i < 4; i++) {
     writeFileSync(entry, JSON.stringify({ ...model, app: `Blog${i}` }));
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 70));
   }
-  await new Promise((r) => setTimeout(r, 800));
+  await until(() => (count >= 2 ? true : undefined));
+  await new Promise((r) => setTimeout(r, 400)); // a second build would show here
   expect(count).toBe(2);
-  expect(readFileSync(join(dir, 'out/README.md'), 'utf8')).toBe('# Blog4\n');
+  expect(readFileSync(join(dir, 'out/README.md'), 'utf8')).toBe('# Blog3\n');
 });
