@@ -15,10 +15,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { build } from '../../compiler/build.js';
 import { startDev, type DevSession } from '../../compiler/cli/commands/dev.js';
+import { launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
 import { freePort } from '../helpers/postgres.js';
 import { venvBin } from '../helpers/venv.js';
 import { linkFrontendDependencies } from './frontend-deps.js';
@@ -28,7 +29,7 @@ let entry: string;
 let out: string;
 let original: string;
 let session: DevSession | undefined;
-let browser: BrowserContext | undefined;
+let chromium: LaunchedChromium | undefined;
 const logs: string[] = [];
 
 async function until<T>(
@@ -63,23 +64,11 @@ beforeAll(async () => {
     install: false,
     log: (line) => logs.push(line),
   });
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(dir, 'chromium-')), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  chromium = await launchChromium();
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await chromium?.close();
   await session?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -126,7 +115,7 @@ it('runs the backend on a dev database and never writes a migration revision', a
 });
 
 it('hot-updates a list view when its columns change, shows and clears errors', async () => {
-  const page = await browser!.newPage();
+  const page = await chromium!.context.newPage();
   await page.goto(new URL('/authors', session!.url).href);
   await until('the Authors table', async () => ((await headers(page)).length ? true : undefined));
   const before = await headers(page);
