@@ -69,7 +69,7 @@ export class AstBuilder {
       line: token.startLine ?? 1,
       column: token.startColumn ?? 1,
       offset: token.startOffset,
-      length: (token.endOffset ?? token.startOffset) - token.startOffset + 1,
+      length: token.image.length,
     };
     this.last = span;
     return span;
@@ -87,29 +87,18 @@ export class AstBuilder {
    * of each group are followed (not the whole subtree).
    */
   nodeSpan(node: CstNode | undefined): Span {
-    // Chevrotain records a node's location (nodeLocationTracking 'full');
-    // nodes built by error recovery may lack it.
-    const location = node?.location;
-    if (
-      location &&
-      location.startLine !== undefined &&
-      Number.isFinite(location.startOffset) &&
-      Number.isFinite(location.endOffset) &&
-      Number.isFinite(location.startLine)
-    ) {
-      const span: Span = {
-        file: this.file,
-        line: location.startLine,
-        column: location.startColumn ?? 1,
-        offset: location.startOffset,
-        length: (location.endOffset ?? location.startOffset) - location.startOffset + 1,
-      };
-      return span;
-    }
     const first = node && this.edgeToken(node, true);
     const last = node && this.edgeToken(node, false);
     if (!first || !last) return { ...this.last, length: 0 };
-    return this.join(this.span(first), this.span(last));
+    // (not this.span(): a node's span must not move the recovery position)
+    const start = first.startOffset;
+    return {
+      file: this.file,
+      line: first.startLine ?? 1,
+      column: first.startColumn ?? 1,
+      offset: start,
+      length: Math.max(0, last.startOffset + last.image.length - start),
+    };
   }
 
   private edgeToken(node: CstNode, first: boolean): IToken | undefined {

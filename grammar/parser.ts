@@ -118,7 +118,7 @@ export class BitcupParser extends CstParser {
         this.MANY({
           // values run to the end of the key's line; `word {` starts a block entry
           GATE: () =>
-            this.LA(1).startLine === this.LA(0).endLine &&
+            this.LA(1).startLine === this.LA(0).startLine &&
             !(tokenMatcher(this.LA(1), T.Word) && tokenMatcher(this.LA(2), T.LBrace)),
           DEF: () => this.OR2(this.settingsValueAlts1),
         }),
@@ -466,8 +466,9 @@ export class BitcupParser extends CstParser {
     super(T.allTokens, {
       recoveryEnabled: true,
       maxLookahead: 3,
-      // every CST node knows its span (the visitor reads it in O(1))
-      nodeLocationTracking: 'full',
+      // node spans come from their first and last tokens (cst-visitor.ts);
+      // Chevrotain's own tracking needs full token positions, which cost more
+      nodeLocationTracking: 'none',
       errorMessageProvider: messages,
       // The grammar is checked by tests; skip re-validating it at start-up.
       skipValidations: process.env.BITCUP_VALIDATE_GRAMMAR !== '1',
@@ -554,7 +555,7 @@ export class BitcupParser extends CstParser {
     if (tokenMatcher(after, T.LParen)) return true; // `index (a, b)`
     return (
       tokenMatcher(after, T.Word) &&
-      after.startLine === next.endLine &&
+      after.startLine === next.startLine &&
       !isOneOf(after, T.modifierKeywords)
     );
   }
