@@ -230,6 +230,17 @@ describe('shop in the browser', () => {
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Place: done.');
     await expect.poll(() => page.getByRole('button', { name: 'Place' }).count()).toBe(0);
     await expect.poll(() => page.locator('dd').first().textContent()).toBe('placed');
+    // pay, then reorder: the behavior asks for its input and opens the new order
+    await page.getByRole('button', { name: 'Pay' }).click();
+    await expect.poll(() => page.locator('dd').first().textContent()).toBe('paid');
+    await page.getByRole('button', { name: 'Reorder' }).click();
+    await page.getByRole('form', { name: 'Reorder' }).getByLabel('Note').fill('Same again');
+    await page.getByRole('button', { name: 'Run reorder' }).click();
+    await page.waitForURL(
+      (url) => /^\/orders\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(orderId),
+    );
+    await expect.poll(() => page.getByText('Same again').isVisible()).toBe(true);
+    await expect.poll(() => page.locator('dd').first().textContent()).toBe('draft');
     // the dashboard counts it: a list total with the status filter
     await go('/');
     const openOrders = page.getByRole('listitem').filter({ hasText: 'Open orders' });

@@ -2,10 +2,25 @@
 // exists for the related entity, its back reference filled in), and buttons
 // only for transitions valid in the row's state and actions the user may run.
 import { CodeWriter } from '../../emit/code-writer.js';
-import type { Entity, Field, View } from '../../ir/schema.js';
+import type { Behavior, Entity, Field, View } from '../../ir/schema.js';
 import { camel, humanize, kebab, pascal } from '../../names.js';
 import { Imports } from './imports.js';
-import { actionMethod, entityNames, isManyToMany, pathWithId, type VueModel } from './model.js';
+import {
+  actionMethod,
+  entityNames,
+  inputKind,
+  isManyToMany,
+  pathWithId,
+  type VueModel,
+} from './model.js';
+import {
+  FIELD_COMPONENTS,
+  fieldTemplate,
+  formStateType,
+  initialValue,
+  payloadValue,
+  type FormField,
+} from './view-form.js';
 import { condition, permission, rowScope } from './scopes.js';
 import { call, printCode, type Code } from './ts-code.js';
 import { finishScript } from './component.js';
@@ -20,6 +35,30 @@ interface Related {
   detail?: View;
   /** "add" link: the form path and the query key of the back reference */
   add?: { path: string; key: string };
+}
+
+/** A behavior's inputs as form fields (json and relations are not inputs here). */
+function inputFields(behavior: Behavior): FormField[] {
+  return behavior.input.map((input) => {
+    const field: Field = {
+      name: input.name,
+      apiName: input.name,
+      type: input.type,
+      optional: input.optional,
+      primaryKey: false,
+      unique: false,
+      indexed: false,
+      onUpdateNow: false,
+      private: false,
+      readonly: false,
+      label: humanize(input.name),
+      ownerField: false,
+      origin: 'declared',
+      span: input.span,
+    };
+    const kind = inputKind(field) === 'json' ? 'textarea' : inputKind(field);
+    return { field, kind, key: input.name, required: !input.optional && kind !== 'bool' };
+  });
 }
 
 function relatedOf(model: VueModel, entity: Entity, view: View): Related[] {
@@ -71,6 +110,10 @@ export function detailView(model: VueModel, view: View): string {
     .map((a) => allActions.find((candidate) => candidate.name === a.name))
     .filter((a) => a !== undefined);
   const needsAuth = model.hasAuth;
+  // behaviors that take input get a small form instead of a one-click button
+  const asking = actions
+    .filter((a) => (a.behavior?.input.length ?? 0) > 0)
+    .map((action) => ({ action, fields: inputFields(action.behavior!) }));
   const imports = new Imports()
     .add('vue', 'computed', 'onMounted', 'ref', 'watch')
     .add('vue-router', 'useRoute')
@@ -87,6 +130,23 @@ export function detailView(model: VueModel, view: View): string {
     imports.type('../api/types', targetNames.read);
     imports.add(`../api/${targetNames.file}.api`, targetNames.api);
   }
+  for (const { fields } of asking) {
+    imports.add('vue', 'reactive');
+    for (const f of fields) {
+      const component = FIELD_COMPONENTS[f.kind] ?? 'TextField';
+      imports.default(`../runtime/components/${component}.vue`, component);
+      if (f.kind === 'datetime') imports.add('../runtime/format', 'fromDatetimeLocal');
+      if (f.field.type.kind === 'enum') {
+        imports.add('../api/types', `${camel(f.field.type.enum)}Values`);
+        imports.type('../api/types', f.field.type.enum);
+      }
+    }
+  }
+  const enumsAsked = new Set(
+    asking.flatMap(({ fields }) =>
+      fields.flatMap((f) => (f.field.type.kind === 'enum' ? [f.field.type.enum] : [])),
+    ),
+  );
   const s = new CodeWriter('  ');
   s.line('const route = useRoute();');
   if (needsRouter) s.line('const router = useRouter();');
@@ -96,6 +156,11 @@ export function detailView(model: VueModel, view: View): string {
   s.line(`const row = ref<${names.read} | null>(null);`);
   s.line("const failed = ref('');");
   s.line("const notice = ref('');");
+  for (const e of enumsAsked) {
+    s.line(
+      `const ${camel(e)}Options = ${camel(e)}Values.map((value) => ({ value, label: value }));`,
+    );
+  }
   if (actions.length > 0 || canDelete) s.line('const busy = ref(false);');
   if (canDelete) s.line('const confirmingDelete = ref(false);');
   for (const rel of related) {
@@ -283,6 +348,42 @@ export function detailView(model: VueModel, view: View): string {
       '}',
     );
   }
+  for (const { action, fields } of asking) {
+    const name = pascal(action.name);
+    const state = `${camel(action.name)}Input`;
+    s.blank();
+    s.line(`const open${name} = ref(false);`);
+    s.block(
+      `const ${state} = reactive({`,
+      () => {
+        for (const f of fields) {
+          const type = formStateType(f);
+          const init = initialValue(f);
+          s.line(`${f.field.name}: ${type === 'number | null' ? `${init} as ${type}` : init},`);
+        }
+      },
+      '});',
+    );
+    s.blank();
+    s.line(`/** ${humanize(action.name)} with the input asked for. */`);
+    s.block(
+      `async function submit${name}(): Promise<void> {`,
+      () => {
+        s.line(`open${name}.value = false;`);
+        s.block(
+          'const input = {',
+          () => {
+            for (const f of fields) s.line(`${f.key}: ${payloadValue(model, f, state)},`);
+          },
+          '};',
+        );
+        s.line(
+          `await run('${humanize(action.name)}', () => store.${actionMethod(action.name)}(id.value, input));`,
+        );
+      },
+      '}',
+    );
+  }
   s.blank();
   s.line('watch(id, load);');
   s.line('onMounted(load);');
@@ -313,14 +414,17 @@ export function detailView(model: VueModel, view: View): string {
           )) {
             const method = actionMethod(action.name);
             const label = humanize(action.name);
-            const call = action.behavior ? `store.${method}(id)` : `store.${method}(id)`;
+            const name = pascal(action.name);
+            const asks = (action.behavior?.input.length ?? 0) > 0;
             t.leaf(
               'button',
               [
-                `v-if="can${pascal(action.name)}"`,
+                asks ? `v-if="can${name} && !open${name}"` : `v-if="can${name}"`,
                 'type="button"',
                 ':disabled="busy"',
-                `@click="run('${label}', () => ${call})"`,
+                asks
+                  ? `@click="open${name} = true"`
+                  : `@click="run('${label}', () => store.${method}(id))"`,
               ],
               escapeText(label),
             );
@@ -345,6 +449,36 @@ export function detailView(model: VueModel, view: View): string {
             });
           }
         });
+      }
+      for (const { action, fields } of asking) {
+        const name = pascal(action.name);
+        const label = humanize(action.name);
+        t.element(
+          'form',
+          [
+            `v-if="open${name}"`,
+            'class="action-form"',
+            `aria-label="${escapeText(label)}"`,
+            `@submit.prevent="submit${name}"`,
+          ],
+          () => {
+            for (const f of fields) {
+              fieldTemplate(
+                t,
+                f,
+                `${kebab(view.name)}-${kebab(action.name)}`,
+                `${camel(action.name)}Input`,
+                false,
+              );
+            }
+            t.leaf(
+              'button',
+              ['type="submit"', ':disabled="busy"'],
+              `Run ${escapeText(label.toLowerCase())}`,
+            );
+            t.leaf('button', ['type="button"', `@click="open${name} = false"`], 'Cancel');
+          },
+        );
       }
       for (const rel of related) {
         const sectionId = `${kebab(view.name)}-related-${kebab(rel.field.name)}`;

@@ -22,7 +22,7 @@ import { call, printCode, printIf, type Code } from './ts-code.js';
 import { escapeAttr, escapeText, jsString, TemplateWriter } from './template.js';
 import { finishScript } from './component.js';
 
-interface FormField {
+export interface FormField {
   field: Field;
   kind: InputKind;
   /** key in the payload (`authorId`), and in `form` / `errors` the field name */
@@ -55,7 +55,7 @@ function formFields(model: VueModel, entity: Entity, names: string[]): FormField
 }
 
 /** Initial value of a form field, as TS. */
-function initialValue(f: FormField): string {
+export function initialValue(f: FormField): string {
   const d = f.field.default;
   switch (f.kind) {
     case 'bool':
@@ -73,7 +73,7 @@ function initialValue(f: FormField): string {
   }
 }
 
-function formStateType(f: FormField): string {
+export function formStateType(f: FormField): string {
   switch (f.kind) {
     case 'bool':
       return 'boolean';
@@ -104,8 +104,8 @@ function checkValue(f: FormField): string {
 }
 
 /** The payload value, as TS typed for the Create interface. */
-function payloadValue(model: VueModel, f: FormField): string {
-  const v = `form.${f.field.name}`;
+export function payloadValue(model: VueModel, f: FormField, state = 'form'): string {
+  const v = `${state}.${f.field.name}`;
   const nullable = f.field.optional;
   const enumType = f.field.type.kind === 'enum' ? f.field.type.enum : undefined;
   switch (f.kind) {
@@ -226,18 +226,23 @@ function failLines(
   });
 }
 
-function fieldTemplate(t: TemplateWriter, f: FormField, idPrefix: string, help = true): void {
+export function fieldTemplate(
+  t: TemplateWriter,
+  f: FormField,
+  idPrefix: string,
+  state = 'form',
+  withErrors = true,
+): void {
   const id = `${idPrefix}-${kebab(f.field.name)}`;
   const common = [
     `id="${id}"`,
-    `v-model="form.${f.field.name}"`,
+    `v-model="${state}.${f.field.name}"`,
     `label="${escapeAttr(f.field.label)}"`,
   ];
   const tail: string[] = [];
   if (f.required) tail.push('required');
-  if (help && f.field.doc)
-    tail.push(`help="${escapeAttr(f.field.doc.trim().split('\n').join(' '))}"`);
-  tail.push(`:error="errors.${f.field.name}"`);
+  if (f.field.doc) tail.push(`help="${escapeAttr(f.field.doc.trim().split('\n').join(' '))}"`);
+  if (withErrors) tail.push(`:error="errors.${f.field.name}"`);
   const type = f.field.type;
   switch (f.kind) {
     case 'bool':
@@ -295,6 +300,18 @@ interface FormOptions {
   view?: View;
 }
 
+/** The runtime component that edits each input kind (TextField for the rest). */
+export const FIELD_COMPONENTS: Record<string, string> = {
+  bool: 'CheckboxField',
+  int: 'NumberField',
+  float: 'NumberField',
+  textarea: 'TextAreaField',
+  json: 'TextAreaField',
+  enum: 'SelectField',
+  toOne: 'SelectField',
+  toMany: 'MultiSelectField',
+};
+
 function buildForm(model: VueModel, o: FormOptions): string {
   const { entity, fields } = o;
   const names = entityNames(entity);
@@ -303,18 +320,8 @@ function buildForm(model: VueModel, o: FormOptions): string {
     .add('vue-router', 'useRoute', 'useRouter')
     .add('../runtime/http', 'ApiError')
     .type('../api/types', names.create);
-  const components: Record<string, string> = {
-    bool: 'CheckboxField',
-    int: 'NumberField',
-    float: 'NumberField',
-    textarea: 'TextAreaField',
-    json: 'TextAreaField',
-    enum: 'SelectField',
-    toOne: 'SelectField',
-    toMany: 'MultiSelectField',
-  };
   for (const f of fields) {
-    const component = components[f.kind] ?? 'TextField';
+    const component = FIELD_COMPONENTS[f.kind] ?? 'TextField';
     imports.default(`../runtime/components/${component}.vue`, component);
     if (f.kind === 'datetime') imports.add('../runtime/format', 'fromDatetimeLocal');
     if (f.kind === 'datetime' && o.mode === 'view')
