@@ -84,4 +84,31 @@ describe('vue backend', () => {
     // the order check mentions status, which NewOrder does not edit: server-side only
     expect(files.get('frontend/src/views/NewOrderView.vue')).not.toContain('ship date');
   });
+
+  it('shows controls only where rules may allow them, and asks behaviors for their input', () => {
+    const { files } = generate(program('shop'));
+    const catalog = files.get('frontend/src/views/CatalogView.vue')!;
+    expect(catalog).toContain(
+      "const canCreate = computed(() => bc.truthy(auth.user?.['isStaff']));",
+    );
+    expect(catalog).toContain('<RouterLink v-if="canCreate"');
+    const order = files.get('frontend/src/views/OrderPageView.vue')!;
+    expect(order).toMatch(
+      /const canShip = computed\(\(\) => \{[\s\S]*?bc\.oneOf\(r\.status, 'paid'\)/,
+    );
+    expect(order).toMatch(/<form\s+v-if="openReorder"/);
+    expect(order).toContain("await run('Reorder', () => store.runReorder(id.value, input));");
+    expect(order).toContain('confirmingDelete');
+  });
+
+  it('declares every IR part a view reads in dependsOn', () => {
+    const out = vueBackend.generate(program('shop'), {
+      previous: { revisions: new Map() },
+      report: () => undefined,
+    });
+    const page = out.find((f) => f.path === 'frontend/src/views/OrderPageView.vue')!;
+    for (const part of ['entity:Order', 'entity:OrderLine', 'entity:Customer', 'flows', 'views']) {
+      expect(page.dependsOn).toContain(part);
+    }
+  });
 });
