@@ -18,8 +18,11 @@ export function invalidPathReason(path: string): string | undefined {
   const segments = path.split('/');
   if (segments.some((s) => s === '' || s === '.' || s === '..'))
     return 'it has an empty, `.` or `..` segment';
-  if (segments[0] === MANIFEST_DIR && segments[1] === 'manifest.json')
-    return 'the manifest is the emitter’s own';
+  if (
+    segments[0] === MANIFEST_DIR &&
+    (segments[1] === 'manifest.json' || segments[1] === 'pristine')
+  )
+    return 'the manifest and the pristine store are the emitter’s own';
   if (path.includes('\0')) return 'it contains a NUL character';
   return undefined;
 }

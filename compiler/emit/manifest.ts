@@ -1,19 +1,40 @@
 // The emitter's memory, `<out>/.bitcup/manifest.json`: for every file a build
-// produced, its owner and hash, and for generated files the pristine content
-// last generated (the base of the three-way merge) and the IR parts it
-// depends on. Serialized with a fixed key order and sorted paths, one file per
-// line, so the same output gives the same bytes. Entries are immutable: the
-// serialized line of an unchanged entry is reused (incremental builds).
+// produced, its owner and hash, and for generated files the IR parts it
+// depends on. The pristine content last generated (the base of the three-way
+// merge) is kept content-addressed in `<out>/.bitcup/pristine/<sha256>`:
+// written once per new content, so a one-entity edit writes a few small files
+// instead of every file's text again. Serialized with a fixed key order and
+// sorted paths, one file per line, so the same output gives the same bytes.
+// Entries are immutable: the serialized line of an unchanged entry is reused
+// (incremental builds). Version 1 manifests (contents inline) are read and
+// moved to the store by the next build.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { FileOwnership } from '../backends/types.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { makeDiagnostic } from '../diagnostics/collector.js';
+import { contentHash } from './hash.js';
 
 export const MANIFEST_DIR = '.bitcup';
 export const MANIFEST_PATH = `${MANIFEST_DIR}/manifest.json`;
-export const MANIFEST_VERSION = 1;
+export const PRISTINE_DIR = `${MANIFEST_DIR}/pristine`;
+export const MANIFEST_VERSION = 2;
+
+/** Path (relative to out) of the pristine content whose sha256 is `hash`. */
+export function pristinePath(hash: string): string {
+  return `${PRISTINE_DIR}/${hash}`;
+}
+
+/** The pristine content stored under `hash`, undefined when it is missing. */
+export function readPristine(out: string, hash: string): string | undefined {
+  if (!/^[0-9a-f]{64}$/.test(hash)) return undefined;
+  try {
+    return readFileSync(join(out, pristinePath(hash)), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 export interface ManifestEntry {
   readonly ownership: FileOwnership;
@@ -25,14 +46,20 @@ export interface ManifestEntry {
   readonly dependsOn?: readonly string[];
   /** generated files: hash of those parts' hashes when the file was generated */
   readonly deps?: string;
-  /** generated files: the pristine content last generated */
-  readonly content?: string;
 }
 
 export interface Manifest {
   /** hash of every IR part of the program last built (see incremental/parts.ts) */
   parts: Record<string, string>;
   files: Map<string, ManifestEntry>;
+  /**
+   * in memory only: pristine contents by hash that this process already
+   * knows (what it last generated or read), so an unchanged file is compared
+   * as a string instead of being hashed or read from the store
+   */
+  pristine?: Map<string, string>;
+  /** read from a version 1 manifest: the store must be filled from `pristine` */
+  legacy?: boolean;
 }
 
 const EntrySchema = z.object({
@@ -45,7 +72,7 @@ const EntrySchema = z.object({
 });
 
 const ManifestSchema = z.object({
-  version: z.literal(MANIFEST_VERSION),
+  version: z.union([z.literal(1), z.literal(MANIFEST_VERSION)]),
   parts: z.record(z.string(), z.string()),
   files: z.record(z.string(), EntrySchema),
 });
@@ -68,9 +95,21 @@ export function readManifest(out: string): { manifest: Manifest; diagnostics: Di
     const parsed = ManifestSchema.safeParse(JSON.parse(text));
     if (!parsed.success) return unusable(new Error('it does not match its schema'));
     const files = new Map<string, ManifestEntry>();
-    for (const path of Object.keys(parsed.data.files).sort())
-      files.set(path, normalizeEntry(parsed.data.files[path]!));
-    return { manifest: { parts: parsed.data.parts, files }, diagnostics: [] };
+    const pristine = new Map<string, string>();
+    for (const path of Object.keys(parsed.data.files).sort()) {
+      const { content, ...entry } = parsed.data.files[path]!;
+      // a version 1 entry's inline content is its pristine text (checked against its hash)
+      if (
+        content !== undefined &&
+        entry.ownership === 'generated' &&
+        contentHash(content) === entry.hash
+      )
+        pristine.set(entry.hash, content);
+      files.set(path, normalizeEntry(entry));
+    }
+    const manifest: Manifest = { parts: parsed.data.parts, files, pristine };
+    if (parsed.data.version === 1) manifest.legacy = true;
+    return { manifest, diagnostics: [] };
   } catch (error) {
     return unusable(error as Error);
   }
@@ -85,7 +124,7 @@ function unusable(error: Error) {
   };
 }
 
-/** An entry with its keys in the one serialized order (absent keys left out). */
+/** An entry with its keys in the one serialized order (absent keys left out; content is never kept). */
 export function normalizeEntry(entry: ManifestEntry): ManifestEntry {
   const normal: {
     ownership: FileOwnership;
@@ -93,18 +132,16 @@ export function normalizeEntry(entry: ManifestEntry): ManifestEntry {
     mode?: number;
     dependsOn?: readonly string[];
     deps?: string;
-    content?: string;
   } = { ownership: entry.ownership, hash: entry.hash };
   if (entry.mode !== undefined) normal.mode = entry.mode;
   if (entry.dependsOn !== undefined) normal.dependsOn = entry.dependsOn;
   if (entry.deps !== undefined) normal.deps = entry.deps;
-  if (entry.content !== undefined) normal.content = entry.content;
   return normal;
 }
 
 // The serialized line of each entry, as bytes: an unchanged entry is never
 // stringified or encoded again, and the file is written from the pieces
-// without joining them (the pristine contents make it megabytes).
+// without joining them.
 const serializedLines = new WeakMap<ManifestEntry, { path: string; bytes: Buffer }>();
 const SEPARATOR = Buffer.from(',\n');
 

@@ -6,7 +6,10 @@
 //   user       created once (when missing), never rewritten or removed;
 //   history    migration revisions: the same, and skipped by `bitcup dev`.
 // Generated files no longer produced are removed unless the user edited them.
-// Every write is atomic (temp file + rename); the manifest is written last.
+// Pristine contents go to the content-addressed store (.bitcup/pristine/<sha256>,
+// written once per new content, before the manifest); the manifest is written
+// last, and only then are contents no entry refers to any more removed.
+// Every write is atomic (temp file + rename).
 // Never throws: I/O errors become diagnostics and the rest carries on.
 import {
   chmodSync,
@@ -33,6 +36,8 @@ import { contentHash } from './hash.js';
 import {
   MANIFEST_PATH,
   normalizeEntry,
+  pristinePath,
+  readPristine,
   manifestChunks,
   readManifest,
   type Manifest,
@@ -215,6 +220,21 @@ function emit(
   summary.diagnostics.push(...checked.diagnostics);
 
   const next = new Map<string, ManifestEntry>();
+  // pristine contents by hash: what is known in memory (the previous run's
+  // output, a version 1 manifest) and what the next run will know
+  const known = previous.pristine ?? new Map<string, string>();
+  const legacy = previous.legacy === true;
+  const nextPristine = new Map<string, string>();
+  /** Whether `text` is the pristine content of `entry` (a string compare when known, else its hash). */
+  const isPristine = (entry: ManifestEntry, text: string): boolean => {
+    const pristine = known.get(entry.hash);
+    return pristine !== undefined ? pristine === text : contentHash(text) === entry.hash;
+  };
+  /** Put `content` in the store under `hash` unless it is there already. */
+  const store = (hash: string, content: string): void => {
+    const target = join(out, pristinePath(hash));
+    if (!existsSync(target)) writeFileAtomic(target, content);
+  };
   const depsHashes = new Map<string, string>(); // many files share one dependsOn list
   let dirty = JSON.stringify(sortedRecord(previous.parts)) !== JSON.stringify(sortedRecord(parts));
   const fail = (code: 'BC8001' | 'BC8008', path: string, error: unknown) =>
@@ -245,8 +265,10 @@ function emit(
       const depsKey = dependsOn.join('\n');
       let deps = depsHashes.get(depsKey);
       if (deps === undefined) depsHashes.set(depsKey, (deps = dependencyHash(dependsOn, parts)));
-      if (prev?.ownership === 'generated' && prev.content === file.content) {
+      if (prev?.ownership === 'generated' && isPristine(prev, file.content)) {
         // same output as last time: the user's edits (if any) stay as they are
+        nextPristine.set(prev.hash, file.content);
+        if (legacy) store(prev.hash, file.content);
         if (!existsSync(target)) {
           writeFileAtomic(target, file.content, mode);
           summary.written.push(file.path);
@@ -271,32 +293,37 @@ function emit(
         mode,
         dependsOn,
         deps,
-        content: file.content,
       });
       const onDisk = readIfExists(target);
-      if (onDisk === undefined || onDisk === prev?.content) {
+      const untouched =
+        onDisk !== undefined && prev?.ownership === 'generated' && isPristine(prev, onDisk);
+      if (onDisk === undefined || untouched) {
         writeFileAtomic(target, file.content, mode);
         summary.written.push(file.path);
-        keep(file.path, prev, entry);
+        keep(file.path, prev, entry, file.content);
       } else if (onDisk === file.content) {
         if (prev === undefined || (prev.mode ?? 0o644) !== mode) chmodSync(target, mode);
         summary.unchanged.push(file.path);
-        keep(file.path, prev, entry);
+        keep(file.path, prev, entry, file.content);
       } else {
-        const base = prev?.ownership === 'generated' ? prev.content : undefined;
+        // no base (never ours, or its pristine content is lost): treated as not ours
+        const base =
+          prev?.ownership === 'generated'
+            ? (known.get(prev.hash) ?? readPristine(out, prev.hash))
+            : undefined;
         const merged = base === undefined ? undefined : mergeThreeWay(base, onDisk, file.content);
         if (merged?.clean) {
           writeFileAtomic(target, merged.text, mode);
           summary.written.push(file.path);
           summary.merged.push(file.path);
-          keep(file.path, prev, entry);
+          keep(file.path, prev, entry, file.content);
         } else if (options.force) {
           const saved = freeOrigName(target);
           writeFileAtomic(`${target}${saved}`, onDisk, mode);
           summary.saved.push(`${file.path}${saved}`);
           writeFileAtomic(target, file.content, mode);
           summary.written.push(file.path);
-          keep(file.path, prev, entry);
+          keep(file.path, prev, entry, file.content);
         } else {
           summary.conflicts.push(file.path);
           summary.diagnostics.push(
@@ -305,24 +332,24 @@ function emit(
             }),
           );
           // keep the old base so the next build tries the merge again
-          if (prev) keep(file.path, prev, prev);
+          if (prev) keepOld(file.path, prev);
         }
       }
     } catch (error) {
       fail('BC8001', file.path, error);
-      if (prev) keep(file.path, prev, prev);
+      if (prev) keepOld(file.path, prev);
     }
   }
 
   for (const [path, prev] of previous.files) {
     if (next.has(path)) continue;
     dirty = true;
-    if (prev.ownership !== 'generated' || prev.content === undefined) continue;
+    if (prev.ownership !== 'generated') continue;
     const target = join(out, path);
     try {
       const onDisk = readIfExists(target);
       if (onDisk === undefined) continue;
-      if (onDisk !== prev.content) {
+      if (!isPristine(prev, onDisk)) {
         summary.kept.push(path);
         summary.diagnostics.push(makeDiagnostic('BC8006', undefined, { path }));
         continue;
@@ -332,24 +359,61 @@ function emit(
       pruneEmptyDirectories(out, dirname(target));
     } catch (error) {
       fail('BC8008', path, error);
-      next.set(path, prev);
+      keepOld(path, prev);
     }
   }
 
-  const manifest: Manifest = { parts: sortedRecord(parts), files: new Map() };
+  const manifest: Manifest = {
+    parts: sortedRecord(parts),
+    files: new Map(),
+    pristine: nextPristine,
+  };
   for (const path of [...next.keys()].sort()) manifest.files.set(path, next.get(path)!);
   summary.manifest = manifest;
-  if (dirty || !existsSync(join(out, MANIFEST_PATH))) {
+  if (dirty || previous.legacy || !existsSync(join(out, MANIFEST_PATH))) {
     try {
       writeFileAtomic(join(out, MANIFEST_PATH), manifestChunks(manifest));
     } catch (error) {
       fail('BC8001', MANIFEST_PATH, error);
+      return; // the manifest on disk still refers to the old contents: keep them
+    }
+    // contents no entry refers to any more leave the store
+    const referenced = new Set<string>();
+    for (const entry of next.values())
+      if (entry.ownership === 'generated') referenced.add(entry.hash);
+    for (const prev of previous.files.values()) {
+      if (prev.ownership !== 'generated' || referenced.has(prev.hash)) continue;
+      referenced.add(prev.hash); // once
+      try {
+        unlinkSync(join(out, pristinePath(prev.hash)));
+      } catch {
+        // already gone (or never stored: a version 1 manifest)
+      }
     }
   }
 
-  function keep(path: string, prev: ManifestEntry | undefined, entry: ManifestEntry): void {
+  /** Keep `entry` for `path`; a generated entry's content goes to the store when new. */
+  function keep(
+    path: string,
+    prev: ManifestEntry | undefined,
+    entry: ManifestEntry,
+    content?: string,
+  ): void {
     if (entry !== prev) dirty = true;
+    if (content !== undefined) {
+      store(entry.hash, content);
+      nextPristine.set(entry.hash, content);
+    }
     next.set(path, entry);
+  }
+
+  /** Keep the previous entry as it is (a conflict, a failed write or removal). */
+  function keepOld(path: string, prev: ManifestEntry): void {
+    const pristine = known.get(prev.hash);
+    if (pristine !== undefined) nextPristine.set(prev.hash, pristine);
+    if (legacy && pristine !== undefined && prev.ownership === 'generated')
+      store(prev.hash, pristine);
+    next.set(path, prev);
   }
 }
 

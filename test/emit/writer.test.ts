@@ -13,7 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GeneratedFile } from '../../compiler/backends/types.js';
-import { MANIFEST_PATH, readManifest } from '../../compiler/emit/manifest.js';
+import {
+  MANIFEST_PATH,
+  PRISTINE_DIR,
+  readManifest,
+  readPristine,
+} from '../../compiler/emit/manifest.js';
 import { writeOutput, type EmitOptions } from '../../compiler/emit/writer.js';
 
 let out: string;
@@ -45,6 +50,12 @@ function tree(dir = out, prefix = ''): Record<string, string> {
     else files[`${prefix}${name}`] = readFileSync(full, 'utf8');
   }
   return files;
+}
+
+/** The pristine content the manifest keeps for `path` (from the content-addressed store). */
+function pristineOf(path: string): string | undefined {
+  const entry = JSON.parse(read(MANIFEST_PATH)).files[path] as { hash: string } | undefined;
+  return entry && readPristine(out, entry.hash);
 }
 
 const model = 'line 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\n';
@@ -79,7 +90,8 @@ describe('writing generated files', () => {
     const first = read(MANIFEST_PATH);
     const parsed = JSON.parse(first);
     expect(Object.keys(parsed.files)).toEqual(['a.txt', 'z.txt']);
-    expect(parsed.files['a.txt'].content).toBe('a "quoted"\n');
+    expect(parsed.files['a.txt'].content).toBeUndefined();
+    expect(pristineOf('a.txt')).toBe('a "quoted"\n');
     expect(parsed.files['z.txt'].dependsOn).toEqual(['app', 'entity:B']);
     expect(parsed.files['a.txt'].hash).toMatch(/^[0-9a-f]{64}$/);
     // another folder, files given in another order: the same bytes
@@ -87,7 +99,57 @@ describe('writing generated files', () => {
     writeOutput(other, [...files].reverse(), { force: false });
     expect(readFileSync(join(other, MANIFEST_PATH), 'utf8')).toBe(first);
     rmSync(other, { recursive: true, force: true });
-    expect(readManifest(out).manifest.files.get('a.txt')?.content).toBe('a "quoted"\n');
+    expect(readPristine(out, readManifest(out).manifest.files.get('a.txt')!.hash)).toBe(
+      'a "quoted"\n',
+    );
+  });
+
+  it('stores each pristine content once by hash and drops the ones no file refers to', () => {
+    const store = () =>
+      existsSync(join(out, PRISTINE_DIR)) ? readdirSync(join(out, PRISTINE_DIR)).sort() : [];
+    emit([gen('a.txt', 'same\n'), gen('b.txt', 'same\n'), gen('c.txt', 'c\n')]);
+    expect(store()).toHaveLength(2); // a.txt and b.txt share one content
+    const before = store();
+    const summary = emit([gen('a.txt', 'same\n'), gen('b.txt', 'B\n'), gen('c.txt', 'c\n')]);
+    expect(summary.written).toEqual(['b.txt']);
+    // the shared content is still referenced by a.txt; B is new
+    expect(store()).toHaveLength(3);
+    expect(before.every((h) => store().includes(h))).toBe(true);
+    emit([gen('b.txt', 'B\n')]);
+    expect(store()).toHaveLength(1);
+    expect(pristineOf('b.txt')).toBe('B\n');
+    expect(JSON.parse(read(MANIFEST_PATH)).version).toBe(2);
+  });
+
+  it('moves a version 1 manifest (contents inline) to the store and still merges from it', () => {
+    emit([gen('m.py', model)]);
+    const manifest = JSON.parse(read(MANIFEST_PATH));
+    manifest.version = 1;
+    manifest.files['m.py'].content = model;
+    writeFileSync(join(out, MANIFEST_PATH), JSON.stringify(manifest));
+    rmSync(join(out, PRISTINE_DIR), { recursive: true });
+    writeFileSync(join(out, 'm.py'), model.replace('line 2\n', 'line 2\n# mine\n'));
+    const next = model.replace('line 7', 'line seven');
+    const summary = emit([gen('m.py', next)]);
+    expect(summary.merged).toEqual(['m.py']);
+    expect(read('m.py')).toBe(next.replace('line 2\n', 'line 2\n# mine\n'));
+    expect(JSON.parse(read(MANIFEST_PATH)).version).toBe(2);
+    expect(JSON.parse(read(MANIFEST_PATH)).files['m.py'].content).toBeUndefined();
+    expect(pristineOf('m.py')).toBe(next);
+  });
+
+  it('treats a user-edited file whose pristine content was lost as not ours (never overwrites it)', () => {
+    emit([gen('m.py', model)]);
+    rmSync(join(out, PRISTINE_DIR), { recursive: true });
+    writeFileSync(join(out, 'm.py'), `${model}# mine\n`);
+    const summary = emit([gen('m.py', model.replace('line 7', 'line seven'))]);
+    expect(codes(summary)).toEqual(['BC8005']);
+    expect(read('m.py')).toBe(`${model}# mine\n`);
+  });
+
+  it('refuses output paths inside the pristine store', () => {
+    const summary = emit([gen('.bitcup/pristine/x', 'x\n')]);
+    expect(codes(summary)).toEqual(['BC8002']);
   });
 
   it('writes with the requested mode and leaves no temp file behind', () => {
@@ -176,7 +238,7 @@ describe('user edits in generated files', () => {
     expect(summary.diagnostics).toEqual([]);
     expect(read('m.py')).toBe(next.replace('line 2\n', 'line 2\n# my comment\n'));
     // the base for the next merge is the new output, not the merged file
-    expect(JSON.parse(read(MANIFEST_PATH)).files['m.py'].content).toBe(next);
+    expect(pristineOf('m.py')).toBe(next);
     // and the edit survives the next change too
     const third = next.replace('line 5', 'line five');
     emit([gen('m.py', third)]);
@@ -204,7 +266,7 @@ describe('user edits in generated files', () => {
     expect(summary.written).toEqual(['other.txt']);
     expect(read('m.py')).toBe(mine);
     // the base stays the old output, so the conflict is found again
-    expect(JSON.parse(read(MANIFEST_PATH)).files['m.py'].content).toBe(model);
+    expect(pristineOf('m.py')).toBe(model);
     expect(codes(emit([gen('m.py', next), gen('other.txt', 'o\n')]))).toEqual(['BC8004']);
 
     const forced = emit([gen('m.py', next), gen('other.txt', 'o\n')], { force: true });
@@ -280,6 +342,6 @@ describe('never throwing', () => {
     const summary = emit([gen('a.txt', 'a\n')]);
     expect(codes(summary)).toEqual(['BC8007']);
     expect(summary.unchanged).toEqual(['a.txt']);
-    expect(JSON.parse(read(MANIFEST_PATH)).files['a.txt'].content).toBe('a\n');
+    expect(pristineOf('a.txt')).toBe('a\n');
   });
 });
