@@ -2,7 +2,8 @@
 // type-checked and tested where it lives; each example's generated backend
 // must be byte-identical across two generations, ruff/ruff-format/pyright
 // clean, and pass behaviour checks (test/fastapi/fixtures/smoke_*.py) on
-// SQLite and, for the apps with rules, on a throwaway PostgreSQL 15.
+// SQLite and on a throwaway PostgreSQL 15, both with tables from the models
+// (create_all) and with the database backend's schema.sql (they must agree).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/index.js';
 import { generateFastapi } from '../../compiler/backends/fastapi/index.js';
+import { sqlBackend } from '../../compiler/backends/sql/index.js';
 import type { GeneratedFile } from '../../compiler/backends/types.js';
 import { freePort, startPostgres, type PostgresCluster } from '../helpers/postgres.js';
 
@@ -17,7 +19,14 @@ const root = resolve(import.meta.dirname, '../..');
 const venv = process.env.BITCUP_VENV ?? join(root, '.venv');
 const bin = (tool: string): string => join(venv, 'bin', tool);
 const fixtures = join(root, 'test/fastapi/fixtures');
-const examples = ['blog', 'shop', 'platform'] as const;
+const examples = ['blog', 'shop', 'platform', 'edge'] as const;
+/** the shared examples, plus a model of names and shapes that stress the backend */
+const entries: Record<(typeof examples)[number], string> = {
+  blog: 'examples/blog.bitcup',
+  shop: 'examples/shop.bitcup',
+  platform: 'examples/platform.bitcup',
+  edge: 'test/fastapi/fixtures/edge/edge.bitcup',
+};
 
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): string {
   const result = spawnSync(cmd, args, {
@@ -32,7 +41,7 @@ function run(cmd: string, args: string[], cwd: string, env: Record<string, strin
 }
 
 function generate(example: string): GeneratedFile[] {
-  const compiled = compile(join(root, 'examples', `${example}.bitcup`));
+  const compiled = compile(join(root, entries[example as keyof typeof entries]));
   const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
   expect(errors).toEqual([]);
   return generateFastapi(compiled.program!);
@@ -144,6 +153,28 @@ describe('generated backends on PostgreSQL 15', () => {
   });
 
   afterAll(() => pg?.stop());
+
+  it.each(['blog', 'shop', 'platform'] as const)(
+    "%s: the models match the database backend's schema.sql",
+    (example) => {
+      const compiled = compile(join(root, entries[example]));
+      const files = sqlBackend.generate(compiled.program!, {
+        previous: { revisions: new Map() },
+        report: () => {},
+      });
+      const ddl = files.find((f) => f.path === 'database/schema.sql');
+      expect(ddl).toBeDefined();
+      const database = pg.createDatabase(`ddl_${example}`);
+      pg.psql(database, ddl!.content);
+      const output = run(bin('python'), [join(fixtures, `smoke_${example}.py`)], fixtures, {
+        APP_DIR: join(work, example, 'backend'),
+        DB: pg.asyncUrl(database),
+        SKIP_CREATE: '1',
+        PYTHONDONTWRITEBYTECODE: '1',
+      });
+      expect(output).toContain('0 failure(s)');
+    },
+  );
 
   it.each(examples)('%s behaves the same on PostgreSQL', (example) => {
     const backend = join(work, example, 'backend');

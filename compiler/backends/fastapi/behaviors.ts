@@ -104,10 +104,10 @@ function customStub(ctx: Ctx, b: Behavior): string {
 function actionSchemas(ctx: Ctx, behaviors: Behavior[]): string {
   const imports = new Imports();
   imports.add('__future__', 'annotations');
-  imports.add('app.runtime.schemas', 'InputModel');
   const w = new CodeWriter();
   for (const b of behaviors) {
     if (b.input.length === 0) continue;
+    imports.add('app.runtime.schemas', 'InputModel');
     w.blank(2);
     behaviorInput(ctx, b, w, imports);
   }
@@ -166,8 +166,16 @@ function actionServices(ctx: Ctx, behaviors: Behavior[]): string {
       w.line('await session.commit()');
       const variable = returnsEntity ? created.get(returnsEntity.entity.name) : undefined;
       if (returnsEntity && variable) {
-        imports.add('app.services', returnsEntity.module);
-        w.line(`return await ${returnsEntity.module}.load_row(session, ${variable}.id)`);
+        imports.add('app.services', `${returnsEntity.module} as ${returnsEntity.module}_service`);
+        stmt(
+          w,
+          1,
+          call(
+            `return await ${returnsEntity.module}_service.load_row`,
+            'session',
+            `${variable}.id`,
+          ),
+        );
       } else w.line('return None');
     });
   }
@@ -250,13 +258,13 @@ function actionRoutes(ctx: Ctx, behaviors: Behavior[]): string {
           ),
         );
         if (returnsEntity) {
-          imports.add('app.services', returnsEntity.module);
+          imports.add('app.services', `${returnsEntity.module} as ${returnsEntity.module}_service`);
           stmt(
             w,
             1,
             call(
               `return ${returns}.model_validate`,
-              call(`await ${returnsEntity.module}.load_row`, 'session', 'result.id'),
+              call(`await ${returnsEntity.module}_service.load_row`, 'session', 'result.id'),
             ),
           );
         } else w.line('return result');

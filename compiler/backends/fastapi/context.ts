@@ -10,6 +10,13 @@ import { safeIdent } from './py.js';
 const CLASS_COLLISIONS = new Set([
   'Any',
   'APIRouter',
+  'EventPayload',
+  'InputModel',
+  'ModelSpec',
+  'OutputModel',
+  'PasswordChange',
+  'Redis',
+  'Token',
   'AsyncSession',
   'Base',
   'BaseModel',
@@ -100,6 +107,14 @@ export interface Ctx {
   hasEvents: boolean;
 }
 
+/** Modules the app defines next to the per-entity ones (models/, schemas/, services/, routes/). */
+const MODULE_COLLISIONS = new Set(['enums', 'associations', 'actions', 'access', 'auth', 'deps']);
+
+function moduleName(entity: string): string {
+  const name = safeIdent(snake(entity));
+  return MODULE_COLLISIONS.has(name) ? `${name}_entity` : name;
+}
+
 export function entityClassName(name: string): string {
   return CLASS_COLLISIONS.has(name) ? `${name}Model` : name;
 }
@@ -183,7 +198,7 @@ export function buildCtx(program: Program): Ctx {
     entities.set(entity.name, {
       entity,
       className: entityClassName(entity.name),
-      module: safeIdent(snake(entity.name)),
+      module: moduleName(entity.name),
       fields,
       byName,
       listViews,

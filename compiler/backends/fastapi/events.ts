@@ -180,7 +180,7 @@ from app.runtime.relay import relay_once, run_forever
 __all__ = ["main", "relay_once"]
 
 
-async def main() -> None:
+async def main() -> None:  # pragma: no cover - the relay process
     logging.basicConfig(level=logging.INFO)
     redis = Redis.from_url(settings.redis_url)
     stop = asyncio.Event()
@@ -230,7 +230,7 @@ function consume(ctx: Ctx): string {
     await HANDLERS[payload_class.STREAM](payload)
 
 
-async def main() -> None:
+async def main() -> None:  # pragma: no cover - the consumer process
     """Read every event stream in a consumer group and acknowledge handled entries."""
     redis = Redis.from_url(settings.redis_url)
     for stream in HANDLERS:

@@ -37,7 +37,7 @@ export function generateFastapi(program: Program): GeneratedFile[] {
     ...generateAuth(ctx),
     ...generateBehaviors(ctx),
     ...generateEvents(ctx),
-    ...generateRuntime(),
+    ...generateRuntime(ctx.hasEvents),
     {
       path: 'backend/app/runtime/__init__.py',
       content: '"""BITCUP runtime: support code shared by generated apps (do not edit)."""\n',
@@ -48,6 +48,9 @@ export function generateFastapi(program: Program): GeneratedFile[] {
   // the runtime's own __init__ is replaced by the one above (the last wins)
   const byPath = new Map<string, GeneratedFile>();
   for (const f of files) byPath.set(f.path, f);
+  // modules nothing imports would only lower the app's coverage
+  if (program.enums.length === 0) byPath.delete('backend/app/models/enums.py');
+  if (program.joinTables.length === 0) byPath.delete('backend/app/models/associations.py');
   return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

@@ -243,7 +243,7 @@ function routerModule(ctx: Ctx, e: EntityInfo): string {
       ]);
       funcDef(
         w,
-        `${snake(t.name)}_${e.module.replace(/_$/, '')}`,
+        `transition_${snake(t.name)}`,
         ['session: SessionDep', ...(u.param ? [u.param] : []), 'id: uuid.UUID'],
         read,
       );
@@ -368,7 +368,7 @@ function rowBehaviorRoute(
     ...descArg(b.doc),
     statuses,
   ]);
-  funcDef(w, `${snake(b.name)}_${e.module.replace(/_$/, '')}`, params, returns);
+  funcDef(w, `behavior_${snake(b.name)}`, params, returns);
   w.indent(() => {
     if (!b.custom) {
       const args = ['session', u.uid, 'id', ...(b.input.length > 0 ? ['data'] : [])];
@@ -419,9 +419,12 @@ function rowBehaviorRoute(
     if (returnsEntity) {
       imports.add(
         'app.services',
-        returnsEntity.module === e.module ? `${e.module} as service` : returnsEntity.module,
+        returnsEntity.module === e.module
+          ? `${e.module} as service`
+          : `${returnsEntity.module} as ${returnsEntity.module}_service`,
       );
-      const loader = returnsEntity.module === e.module ? 'service' : returnsEntity.module;
+      const loader =
+        returnsEntity.module === e.module ? 'service' : `${returnsEntity.module}_service`;
       stmt(
         w,
         1,

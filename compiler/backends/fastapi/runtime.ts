@@ -47,9 +47,11 @@ export function pythonRuntime(): {
   return cache;
 }
 
-export function generateRuntime(): GeneratedFile[] {
+export function generateRuntime(withEvents: boolean): GeneratedFile[] {
   const { runtime } = pythonRuntime();
-  return [...runtime].map(([name, content]) => ({
+  // the relay core only serves apps with events
+  const wanted = [...runtime].filter(([name]) => withEvents || name !== 'relay.py');
+  return wanted.map(([name, content]) => ({
     path: `backend/app/runtime/${name}`,
     content,
     ownership: 'generated' as const,

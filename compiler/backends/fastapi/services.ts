@@ -673,11 +673,15 @@ function behaviorFn(ctx: Ctx, e: EntityInfo, b: Behavior, w: CodeWriter, imports
       if (returnsEntity.entity.name === e.entity.name)
         stmt(w, 1, call('return await load_row', 'session', `${variable}.id`));
       else {
-        imports.add('app.services', returnsEntity.module);
+        imports.add('app.services', `${returnsEntity.module} as ${returnsEntity.module}_service`);
         stmt(
           w,
           1,
-          call(`return await ${returnsEntity.module}.load_row`, 'session', `${variable}.id`),
+          call(
+            `return await ${returnsEntity.module}_service.load_row`,
+            'session',
+            `${variable}.id`,
+          ),
         );
       }
     } else if (returnsEntity) w.line('return await load_row(session, row.id)');
@@ -767,8 +771,7 @@ export function behaviorStatements(
           if (f.field.ownerField || f.field.default?.kind === 'currentUser')
             w.line(`${variable}.${f.columnAttr} = crud.signed_in(uid)`);
         }
-        w.line(`session.add(${variable})`);
-        w.line('await session.flush()');
+        // expression defaults read the new row's values (its to-one ids), before the insert
         for (const f of target.fields) {
           const d = f.field.default;
           if (!d || d.kind !== 'expression' || assigned.has(f.field.name)) continue;
@@ -787,12 +790,8 @@ export function behaviorStatements(
             ),
           );
         }
-        if (
-          target.fields.some(
-            (f) => f.field.default?.kind === 'expression' && !assigned.has(f.field.name),
-          )
-        )
-          w.line('await session.flush()');
+        w.line(`session.add(${variable})`);
+        w.line('await session.flush()');
         imports.add('app', 'access');
         stmt(
           w,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -34,6 +35,8 @@ class ModelSpec:
     passwords: list[str] = field(default_factory=list)
     #: attributes stored lower-case (email fields)
     lowercase: list[str] = field(default_factory=list)
+    #: fills what the API computes on create (expression defaults) when not given
+    fill: Callable[[AsyncSession, Any], Awaitable[None]] | None = None
 
 
 def convert(model: Any, attribute: str, value: Any) -> Any:
@@ -99,6 +102,8 @@ async def build_row(session: AsyncSession, spec: ModelSpec, data: dict[str, Any]
             setattr(row, attribute, converted)
         else:
             raise ValueError(f"{spec.model.__name__} has no field {key!r}")
+    if spec.fill is not None:
+        await spec.fill(session, row)
     return row
 
 

@@ -156,29 +156,36 @@ def matches(value: Any, pattern: str) -> Expr:
 
 
 def hop(model: Any, attribute: str, key: Any) -> Expr:
-    """The `attribute` of the `model` row whose id is `key` (NULL when none)."""
+    """The `attribute` of the `model` row whose id is `key` (NULL when none).
+
+    Every table but the hop's own alias is correlated to the enclosing
+    queries at any depth: auto-correlation only looks one level up, which
+    would make a deep path's root table a FROM of its own (a cross join).
+    """
     alias = aliased(model)
     column = getattr(alias, attribute)
-    return select(column).where(alias.id == key).scalar_subquery()
+    return select(column).where(alias.id == key).correlate_except(alias).scalar_subquery()
 
 
 def hop_back(model: Any, foreign_key: str, key: Any) -> Expr:
     """The id of the `model` row whose `foreign_key` is `key` (one-to-one inverse)."""
     alias = aliased(model)
     column = getattr(alias, foreign_key)
-    return select(alias.id).where(column == key).limit(1).scalar_subquery()
+    return select(alias.id).where(column == key).limit(1).correlate_except(alias).scalar_subquery()
 
 
 def count_children(model: Any, foreign_key: str, key: Any) -> Expr:
     """How many `model` rows point at `key` through `foreign_key`."""
     alias = aliased(model)
     column = getattr(alias, foreign_key)
-    return select(func.count()).select_from(alias).where(column == key).scalar_subquery()
+    query = select(func.count()).select_from(alias).where(column == key)
+    return query.correlate_except(alias).scalar_subquery()
 
 
 def count_links(table: Table, column: str, key: Any) -> Expr:
     """How many rows of a many-to-many join table hold `key` in `column`."""
-    return select(func.count()).select_from(table).where(table.c[column] == key).scalar_subquery()
+    query = select(func.count()).select_from(table).where(table.c[column] == key)
+    return query.correlate_except(table).scalar_subquery()
 
 
 async def holds(session: AsyncSession, model: Any, row_id: uuid.UUID, clause: Any) -> bool:

@@ -74,6 +74,19 @@ def test_convert_by_column_type() -> None:
         parse_assignments(["nope"])
 
 
+async def test_fill_hook(session: AsyncSession) -> None:
+    async def fill(_session: AsyncSession, row: Account) -> None:
+        if row.balance is None:
+            row.balance = Decimal("9.99")
+
+    spec = ModelSpec(Account, SPEC.fields, passwords=SPEC.passwords, fill=fill)
+    await seed(
+        session, {"Account": spec}, {"Account": [{"email": "b@example.com", "password": "x"}]}
+    )
+    account = (await session.execute(select(Account))).scalars().one()
+    assert account.balance == Decimal("9.99")
+
+
 async def test_seed(session: AsyncSession) -> None:
     rows = {
         "Account": [{"email": "Ann@Example.com", "password": "pw", "isStaff": True, "balance": 5}]

@@ -94,3 +94,28 @@ async def test_in_and_matches(session: AsyncSession) -> None:
     await seed(session)
     assert await names(session, rt.in_(Person.name, ["top", "x"])) == ["top"]
     assert await names(session, rt.matches(Person.name, "^m")) == ["mid"]
+
+
+async def test_deep_paths_correlate_to_the_outer_row(session: AsyncSession) -> None:
+    """Each row sees its own grand-boss, with several rows (not the first row's)."""
+    people = {name: Person(name=name) for name in "abcdef"}
+    session.add_all(people.values())
+    await session.flush()
+    for child, boss in [("a", "b"), ("b", "c"), ("d", "e"), ("e", "f")]:
+        people[child].boss_id = people[boss].id
+    await session.flush()
+    grand_boss = rt.hop(Person, "name", rt.hop(Person, "boss_id", Person.boss_id))
+    rows = await session.execute(select(Person.name, grand_boss).order_by(Person.name))
+    assert [tuple(row) for row in rows] == [
+        ("a", "c"),
+        ("b", None),
+        ("c", None),
+        ("d", "f"),
+        ("e", None),
+        ("f", None),
+    ]
+    assert await names(session, rt.eq(grand_boss, "f")) == ["d"]
+    # a count two levels deep: how many share my boss (so: I have a boss)
+    siblings = rt.count_children(Person, "boss_id", rt.hop(Person, "boss_id", Person.id))
+    assert await names(session, rt.gt(siblings, 0)) == ["a", "b", "d", "e"]
+    assert await names(session, rt.gt(siblings, 1)) == []
