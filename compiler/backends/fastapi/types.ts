@@ -179,6 +179,9 @@ export function schemaTypeParts(
     case 'json':
       base = runtimeType('JsonValue');
       break;
+    case 'time':
+      base = runtimeType('WallTime');
+      break;
     default:
       base = pyType(ctx, type, imports);
   }

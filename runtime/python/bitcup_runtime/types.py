@@ -8,7 +8,7 @@ datetimes normalised to UTC with an offset, non-finite numbers in JSON.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AnyHttpUrl, EmailStr, PlainSerializer, TypeAdapter
@@ -48,6 +48,11 @@ def to_utc(value: datetime) -> datetime:
         return value.astimezone(UTC)
     except (OverflowError, ValueError) as error:
         raise ValueError("datetime out of range") from error
+
+
+def wall_time(value: time) -> time:
+    """`time` columns hold a wall-clock time: an offset, if sent, is dropped."""
+    return value.replace(tzinfo=None)
 
 
 def iso_utc(value: datetime) -> str:
@@ -96,5 +101,6 @@ def lower_email(value: str) -> str:
 Text = Annotated[str, AfterValidator(no_nul)]
 UtcDatetime = Annotated[datetime, AfterValidator(to_utc), PlainSerializer(iso_utc, return_type=str)]
 JsonValue = Annotated[Any, AfterValidator(check_json)]
+WallTime = Annotated[time, AfterValidator(wall_time)]
 Url = Annotated[str, AfterValidator(check_url)]
 Email = Annotated[EmailStr, AfterValidator(lower_email)]

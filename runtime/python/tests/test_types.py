@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from bitcup_runtime import security
 from bitcup_runtime.crud import escape_like, sort_order
 from bitcup_runtime.pagination import clamp_page_size
-from bitcup_runtime.types import Email, JsonValue, Text, Url, UtcDatetime
+from bitcup_runtime.types import Email, JsonValue, Text, Url, UtcDatetime, WallTime
 
 
 class Sample(BaseModel):
@@ -20,6 +20,7 @@ class Sample(BaseModel):
     data: JsonValue = None
     url: Url | None = None
     email: Email | None = None
+    at_time: WallTime | None = None
 
 
 @pytest.mark.parametrize(
@@ -46,6 +47,11 @@ def test_datetimes_are_utc_with_offset() -> None:
     assert sample.model_dump(mode="json")["at"] == "2024-01-01T15:00:00+00:00"
     naive = Sample.model_validate({"at": "2024-01-01T10:00:00"})
     assert naive.model_dump(mode="json")["at"] == "2024-01-01T10:00:00+00:00"
+
+
+def test_times_drop_their_offset() -> None:
+    sample = Sample.model_validate({"at_time": "12:30:00+05:00"})
+    assert sample.at_time is not None and sample.at_time.tzinfo is None
 
 
 def test_email_is_lower_case() -> None:
