@@ -31,7 +31,9 @@ import { changedParts, hashParts, isAffected } from './parts.js';
  * Optional for a backend: regenerate only what `changed` affects. It returns
  * every file whose dependsOn is affected (see parts.ts `isAffected`); the
  * builder keeps the backend's other files from the previous run. The result
- * must equal filtering `generate()` by the same test.
+ * must equal filtering `generate()` by the same test. When a file of the
+ * previous run is affected by the parts it depended on then but does not come
+ * back (removed, or its dependsOn changed), the builder runs `generate()`.
  */
 export interface PartialBackend extends Backend {
   generateChanged(
@@ -173,12 +175,14 @@ export class IncrementalBuilder {
         if (isPartial(backend) && last) {
           const fresh = backend.generateChanged(program, context, changed, parts);
           const freshPaths = new Set(fresh.map((f) => f.path));
-          files = [
-            ...last.filter(
-              (f) => !freshPaths.has(f.path) && !isAffected(f.dependsOn, changed, parts),
-            ),
-            ...fresh,
-          ];
+          const kept = last.filter((f) => !freshPaths.has(f.path));
+          // a file of the last run that the change affects (by the parts it
+          // depended on then) but that did not come back: it may be gone for
+          // good (a removed entity) or its dependencies moved — only a whole
+          // run can tell, so do one
+          files = kept.some((f) => isAffected(f.dependsOn, changed, parts))
+            ? backend.generate(program, context)
+            : [...kept, ...fresh];
         } else files = backend.generate(program, context);
       } catch (error) {
         internal(`backend ${backend.name}`, error);

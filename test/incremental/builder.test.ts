@@ -105,6 +105,29 @@ for (const kind of ['full', 'partial'] as const) {
       expect(readFileSync(join(out, 'models/__init__.py'), 'utf8')).not.toContain('Customer');
     });
 
+    it('runs a partial backend whole when a file it made last time is affected but not regenerated', () => {
+      save(model);
+      const backend = make();
+      const builder = new IncrementalBuilder(entry, out, {
+        frontEnd: fakeFrontEnd,
+        backends: [backend],
+      });
+      builder.rebuild();
+      save({ ...model, entities: model.entities.slice(1) });
+      const summary = builder.rebuild().summary!;
+      expect(summary.removed).toEqual(['models/customer.py']);
+      // models/customer.py depended on entity:Customer, which is gone: only a
+      // whole run can say what replaces it
+      if ('generatedEntities' in backend)
+        expect(backend.generatedEntities).toEqual([
+          'Customer',
+          'Order',
+          'Product',
+          'Order',
+          'Product',
+        ]);
+    });
+
     it('keeps the last good output untouched while the model has errors', () => {
       save(model);
       const builder = new IncrementalBuilder(entry, out, {

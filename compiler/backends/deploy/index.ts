@@ -2,7 +2,9 @@
 // Kubernetes, all shaped by IR.architecture (the architecture pass).
 import { makeDiagnostic } from '../../diagnostics/collector.js';
 import type { Program } from '../../ir/schema.js';
-import type { Backend, GeneratedFile } from '../types.js';
+import { isAffected } from '../../incremental/parts.js';
+import type { PartialBackend } from '../../incremental/builder.js';
+import type { GeneratedFile } from '../types.js';
 import { COMPOSE_FILE, ENV_EXAMPLE, composeFile, envExample } from './compose.js';
 import {
   BACKEND_DOCKERFILE,
@@ -52,8 +54,12 @@ export function deployFiles(program: Program): GeneratedFile[] {
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-export const deployBackend: Backend = {
+export const deployBackend: PartialBackend = {
   name: 'deploy',
+  // every deploy file reads the same parts: all of them or none
+  generateChanged(program, context, changed, parts) {
+    return isAffected(DEPENDS_ON, changed, parts) ? this.generate(program, context) : [];
+  },
   generate(program, context) {
     try {
       return deployFiles(program);
