@@ -6,7 +6,9 @@
 //   5. views     one single-file component per view, plus login / register
 import { codes, formatTemplate } from '../../diagnostics/codes.js';
 import type { Program, View } from '../../ir/schema.js';
-import type { Backend, BackendContext, GeneratedFile } from '../types.js';
+import { isAffected } from '../../incremental/parts.js';
+import type { PartialBackend } from '../../incremental/builder.js';
+import type { BackendContext, GeneratedFile } from '../types.js';
 import { apiFiles } from './api.js';
 import { VueModel } from './model.js';
 import { LOGIN_COMPONENT, projectFiles, REGISTER_COMPONENT } from './project.js';
@@ -73,7 +75,12 @@ function internalError(reason: string) {
   };
 }
 
-function generateFiles(program: Program, context: BackendContext): GeneratedFile[] {
+/** `wanted` (incremental builds): skip a view component whose dependsOn it rejects. */
+function generateFiles(
+  program: Program,
+  context: BackendContext,
+  wanted: (dependsOn: string[]) => boolean = () => true,
+): GeneratedFile[] {
   const model = new VueModel(program);
   const files: GeneratedFile[] = [];
   // 1. runtime
@@ -95,11 +102,13 @@ function generateFiles(program: Program, context: BackendContext): GeneratedFile
   // 5. views
   for (const view of program.views) {
     if (view.kind !== 'dashboard' && model.entity(view.entity) === undefined) continue;
+    const dependsOn = viewDependencies(model, view);
+    if (!wanted(dependsOn)) continue;
     files.push({
       path: `frontend/src/views/${view.component}.vue`,
       content: viewComponent(model, view),
       ownership: 'generated',
-      dependsOn: viewDependencies(model, view),
+      dependsOn,
     });
   }
   if (model.hasAuth) {
@@ -121,13 +130,23 @@ function generateFiles(program: Program, context: BackendContext): GeneratedFile
 }
 
 /** A backend never throws: a bug here becomes a diagnostic, not a crash. */
-function generate(program: Program, context: BackendContext): GeneratedFile[] {
+function generate(
+  program: Program,
+  context: BackendContext,
+  wanted?: (dependsOn: string[]) => boolean,
+): GeneratedFile[] {
   try {
-    return generateFiles(program, context);
+    return generateFiles(program, context, wanted);
   } catch (caught) {
     context.report(internalError(caught instanceof Error ? caught.message : String(caught)));
     return [];
   }
 }
 
-export const vueBackend: Backend = { name: 'vue', generate };
+export const vueBackend: PartialBackend = {
+  name: 'vue',
+  generate: (program, context) => generate(program, context),
+  // view components only where the change reaches (the shell, API and stores always)
+  generateChanged: (program, context, changed, parts) =>
+    generate(program, context, (dependsOn) => isAffected(dependsOn, changed, parts)),
+};
