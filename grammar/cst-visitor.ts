@@ -5,6 +5,7 @@
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type { Span } from '../compiler/ir/schema.js';
 import type * as A from './ast.js';
+import type { EdgeTokens } from './parser.js';
 import { decodeString } from './lexer.js';
 import * as T from './tokens.js';
 
@@ -20,6 +21,8 @@ export interface VisitorProblem {
 type Children = Record<string, CstElement[] | undefined>;
 
 const NONE: readonly CstElement[] = Object.freeze([]);
+
+type EdgeNode = CstNode & EdgeTokens;
 
 function isNode(element: CstElement): element is CstNode {
   return (element as CstNode).children !== undefined;
@@ -82,9 +85,8 @@ export class AstBuilder {
   }
 
   /**
-   * The span of a whole CST node: from its first to its last real token.
-   * Each child group is in source order, so only the first and last element
-   * of each group are followed (not the whole subtree).
+   * The span of a whole CST node: from its first to its last real token
+   * (both recorded by the parser while it built the node).
    */
   nodeSpan(node: CstNode | undefined): Span {
     const first = node && this.edgeToken(node, true);
@@ -101,32 +103,9 @@ export class AstBuilder {
     };
   }
 
+  /** Recorded by the parser while it built the node (parser.ts, EdgeTokens). */
   private edgeToken(node: CstNode, first: boolean): IToken | undefined {
-    let best: IToken | undefined;
-    const children = node.children;
-    for (const key in children) {
-      const group = children[key];
-      if (!group || group.length === 0) continue;
-      let candidate: IToken | undefined;
-      for (let i = 0; i < group.length && !candidate; i++) {
-        const element = group[first ? i : group.length - 1 - i]!;
-        candidate = isNode(element)
-          ? this.edgeToken(element, first)
-          : this.isReal(element)
-            ? element
-            : undefined;
-      }
-      if (
-        candidate &&
-        (!best ||
-          (first
-            ? candidate.startOffset < best.startOffset
-            : candidate.startOffset > best.startOffset))
-      ) {
-        best = candidate;
-      }
-    }
-    return best;
+    return first ? (node as EdgeNode).firstToken : (node as EdgeNode).lastToken;
   }
 
   private ident(token: IToken | undefined): A.Ident {

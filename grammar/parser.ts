@@ -14,6 +14,7 @@ import {
   EOF,
   NoViableAltException,
   tokenMatcher,
+  type CstNode,
   type IOrAlt,
   type IParserErrorMessageProvider,
   type IToken,
@@ -834,6 +835,48 @@ Object.assign(BitcupParser.prototype, {
       () => originalEarlyExit.call(this, occurrence, prodType, userDefinedErrMsg),
       (message, token, previous) => new EarlyExitException(message, token, previous),
     );
+  },
+});
+
+/**
+ * A CST node with its first and last real tokens (lowest / highest start
+ * offset; tokens inserted by recovery do not count), recorded while the
+ * parser builds the node. The CST visitor takes node spans from them instead
+ * of walking the subtree (Chevrotain's children objects are dictionaries, so
+ * walking them with for-in is slow).
+ */
+export interface EdgeTokens {
+  firstToken?: IToken;
+  lastToken?: IToken;
+}
+
+interface TreeBuilderInternals {
+  CST_STACK: (CstNode & EdgeTokens)[];
+  cstPostTerminal(key: string, token: IToken): void;
+  cstPostNonTerminal(child: CstNode & EdgeTokens, ruleName: string): void;
+}
+const treeBuilder = CstParser.prototype as unknown as TreeBuilderInternals;
+const originalPostTerminal = treeBuilder.cstPostTerminal;
+const originalPostNonTerminal = treeBuilder.cstPostNonTerminal;
+
+function widen(node: EdgeTokens, first: IToken | undefined, last: IToken | undefined): void {
+  if (first && (!node.firstToken || first.startOffset < node.firstToken.startOffset)) {
+    node.firstToken = first;
+  }
+  if (last && (!node.lastToken || last.startOffset > node.lastToken.startOffset)) {
+    node.lastToken = last;
+  }
+}
+
+Object.assign(BitcupParser.prototype, {
+  cstPostTerminal(this: TreeBuilderInternals, key: string, token: IToken) {
+    originalPostTerminal.call(this, key, token);
+    if (token.isInsertedInRecovery || !Number.isFinite(token.startOffset)) return;
+    widen(this.CST_STACK[this.CST_STACK.length - 1]!, token, token);
+  },
+  cstPostNonTerminal(this: TreeBuilderInternals, child: CstNode & EdgeTokens, ruleName: string) {
+    originalPostNonTerminal.call(this, child, ruleName);
+    widen(this.CST_STACK[this.CST_STACK.length - 1]!, child.firstToken, child.lastToken);
   },
 });
 
