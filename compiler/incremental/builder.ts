@@ -211,6 +211,10 @@ export class IncrementalBuilder {
     this.parts = broken ? undefined : parts;
     this.lastFiles.clear();
     for (const [name, files] of lastFiles) this.lastFiles.set(name, files);
+    // this build wrote the migration history (the first build does): read it
+    // now, so its cost is this build's and not the next edit's
+    if (summary.written.some((p) => p === SNAPSHOT_PATH || p.startsWith(`${REVISIONS_DIR}/`)))
+      this.previousOutput();
     return result;
   }
 }
