@@ -68,12 +68,25 @@ afterAll(() => {
 });
 
 describe('runtime/python', () => {
-  it('is ruff, ruff-format and pyright clean and its tests pass', () => {
+  it('is ruff, ruff-format and pyright clean and its tests cover at least 90% of it', () => {
     const dir = join(root, 'runtime/python');
     run(bin('ruff'), ['check', '.'], dir);
     run(bin('ruff'), ['format', '--check', '.'], dir);
     run(bin('pyright'), ['--pythonpath', bin('python')], dir);
-    const output = run(bin('python'), ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'], dir);
+    const output = run(
+      bin('python'),
+      [
+        '-m',
+        'pytest',
+        '-q',
+        '-p',
+        'no:cacheprovider',
+        '--cov=bitcup_runtime',
+        '--cov-fail-under=90',
+      ],
+      dir,
+      { COVERAGE_FILE: join(work, '.coverage-runtime') },
+    );
     expect(output).toMatch(/\d+ passed/);
   });
 });
