@@ -3,7 +3,13 @@
 // they document) and lexical diagnostics (BC1001-BC1003).
 import { Lexer, type IToken } from 'chevrotain';
 import type { Span } from '../compiler/ir/schema.js';
-import { allTokens, UnterminatedBlockComment, UnterminatedString } from './tokens.js';
+import {
+  allTokens,
+  Identifier,
+  keywordByText,
+  UnterminatedBlockComment,
+  UnterminatedString,
+} from './tokens.js';
 
 let lexerInstance: Lexer | undefined;
 
@@ -14,7 +20,7 @@ function lexer(): Lexer {
   // run once here, not per file.
   lexerInstance ??= new Lexer(allTokens, {
     positionTracking: 'onlyStart',
-    ensureOptimizations: false,
+    ensureOptimizations: true,
     recoveryEnabled: true,
   });
   return lexerInstance;
@@ -66,7 +72,14 @@ export function lex(text: string, file: string): LexResult {
     }
   }
   for (const token of result.tokens) {
-    if (token.tokenType === UnterminatedString) {
+    if (token.tokenType === Identifier) {
+      // a word whose whole text is a keyword is that keyword
+      const keyword = keywordByText.get(token.image);
+      if (keyword !== undefined) {
+        token.tokenType = keyword;
+        token.tokenTypeIdx = keyword.tokenTypeIdx!;
+      }
+    } else if (token.tokenType === UnterminatedString) {
       problems.push({ code: 'BC1002', span: tokenSpan(file, token) });
     }
   }

@@ -1,6 +1,8 @@
-// Chevrotain token types. Keywords are contextual: every keyword has
-// `longer_alt: Identifier` (so `indexes` stays one identifier) and belongs
-// to token categories that say where it may still be used as a name:
+// Chevrotain token types. Keywords are contextual: the lexer reads every
+// word as an Identifier and then retypes the ones whose text is a keyword
+// (lexer.ts, keywordByText), so `indexes` stays one identifier and the
+// lexer tries one regex per word instead of one per keyword with that first
+// letter. Each keyword belongs to token categories that say where it may still be used as a name:
 //   Word      any identifier or keyword (field names, path segments after
 //             `.`, settings keys);
 //   Name      a Word that is not reserved inside expressions (LANGUAGE.md:
@@ -100,6 +102,8 @@ export const Question = createToken({ name: 'Question', pattern: '?' });
 const keywordTokens: TokenType[] = [];
 /** keyword text by token type, e.g. for messages ("expected `as`") */
 export const keywordText = new Map<TokenType, string>();
+/** keyword token type by its text: the lexer retypes Identifiers with it */
+export const keywordByText = new Map<string, TokenType>();
 function keyword(
   word: string,
   kind: 'reserved' | 'name' | 'viewClause',
@@ -108,12 +112,12 @@ function keyword(
   const category = kind === 'reserved' ? Word : kind === 'viewClause' ? Name : ViewItem;
   const token = createToken({
     name: `Kw_${word}`,
-    pattern: new RegExp(word),
-    longer_alt: Identifier,
+    pattern: Lexer.NA,
     categories: [category, ...extra],
   });
   keywordTokens.push(token);
   keywordText.set(token, word);
+  keywordByText.set(word, token);
   return token;
 }
 
@@ -222,13 +226,10 @@ export const modifierKeywords: readonly TokenType[] = [
 
 export { keywordTokens };
 
-// Longest keywords first, so `index` is tried before `in` (a keyword that
-// matches a prefix falls back to Identifier through longer_alt).
-const keywordsLongestFirst = [...keywordTokens].sort(
-  (a, b) => keywordText.get(b)!.length - keywordText.get(a)!.length,
-);
-
-/** Order matters: comments before `/`, keywords before Identifier, Duration before Number. */
+/**
+ * Order matters: comments before `/`, Duration before Number. Keywords (no
+ * pattern: the lexer never matches them itself) are listed for the parser.
+ */
 export const allTokens: TokenType[] = [
   WhiteSpace,
   DocComment,
@@ -260,7 +261,7 @@ export const allTokens: TokenType[] = [
   Comma,
   Dot,
   Question,
-  ...keywordsLongestFirst,
+  ...keywordTokens,
   Identifier,
   // categories (pattern NA) last
   Word,
