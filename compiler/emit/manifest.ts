@@ -58,6 +58,8 @@ export interface Manifest {
    * as a string instead of being hashed or read from the store
    */
   pristine?: Map<string, string>;
+  /** in memory only: dependency hash by sorted dependsOn list (joined with \n), computed with `parts` */
+  dependencyHashes?: Map<string, string>;
   /** read from a version 1 manifest: the store must be filled from `pristine` */
   legacy?: boolean;
 }

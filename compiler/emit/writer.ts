@@ -166,7 +166,19 @@ function readIfExists(path: string): string | undefined {
 }
 
 function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
-  return a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+  return a === b || (a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]));
+}
+
+// dependsOn sorted and without duplicates, once per list object (an
+// incremental build hands the same unchanged files, and lists, every time)
+const normalLists = new WeakMap<readonly string[], { list: string[]; key: string }>();
+function normalDependsOn(dependsOn: readonly string[]): { list: string[]; key: string } {
+  let normal = normalLists.get(dependsOn);
+  if (normal === undefined) {
+    const list = [...new Set(dependsOn)].sort();
+    normalLists.set(dependsOn, (normal = { list, key: list.join('\n') }));
+  }
+  return normal;
 }
 
 export function writeOutput(
@@ -236,6 +248,10 @@ function emit(
     if (!existsSync(target)) writeFileAtomic(target, content);
   };
   const depsHashes = new Map<string, string>(); // many files share one dependsOn list
+  // parts whose hash is the same as in the previous manifest: a dependsOn
+  // list made only of those keeps the hash it had last run (no rehash)
+  const stillParts = new Set<string>();
+  for (const key of Object.keys(parts)) if (previous.parts[key] === parts[key]) stillParts.add(key);
   let dirty = JSON.stringify(sortedRecord(previous.parts)) !== JSON.stringify(sortedRecord(parts));
   const fail = (code: 'BC8001' | 'BC8008', path: string, error: unknown) =>
     summary.diagnostics.push(
@@ -261,10 +277,16 @@ function emit(
         keep(file.path, prev, entry);
         continue;
       }
-      const dependsOn = [...new Set(file.dependsOn)].sort();
-      const depsKey = dependsOn.join('\n');
+      const { list: dependsOn, key: depsKey } = normalDependsOn(file.dependsOn);
       let deps = depsHashes.get(depsKey);
-      if (deps === undefined) depsHashes.set(depsKey, (deps = dependencyHash(dependsOn, parts)));
+      if (deps === undefined) {
+        const last = previous.dependencyHashes?.get(depsKey);
+        deps =
+          last !== undefined && dependsOn.length > 0 && dependsOn.every((d) => stillParts.has(d))
+            ? last
+            : dependencyHash(dependsOn, parts);
+        depsHashes.set(depsKey, deps);
+      }
       if (prev?.ownership === 'generated' && isPristine(prev, file.content)) {
         // same output as last time: the user's edits (if any) stay as they are
         nextPristine.set(prev.hash, file.content);
@@ -367,6 +389,7 @@ function emit(
     parts: sortedRecord(parts),
     files: new Map(),
     pristine: nextPristine,
+    dependencyHashes: depsHashes,
   };
   for (const path of [...next.keys()].sort()) manifest.files.set(path, next.get(path)!);
   summary.manifest = manifest;
