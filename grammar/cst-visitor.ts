@@ -2,7 +2,7 @@
 // label, each group in source order). Written for recovered CSTs too: any
 // child may be missing, and tokens inserted by recovery have no position
 // (they get the position of the last real token seen).
-import type { CstElement, CstNode, IToken } from 'chevrotain';
+import type { CstElement, CstNode, IToken } from './chevrotain.js';
 import type { Span } from '../compiler/ir/schema.js';
 import type * as A from './ast.js';
 import type { EdgeTokens } from './parser.js';

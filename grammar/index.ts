@@ -6,7 +6,7 @@
 // Splitting at top-level declaration keywords (at brace depth 0, or at
 // column 1 when braces are unbalanced) keeps one declaration's syntax error
 // from swallowing the next, and keeps recovery local.
-import { EOF, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import { EOF, type IRecognitionException, type IToken, type TokenType } from './chevrotain.js';
 import { makeDiagnostic } from '../compiler/diagnostics/collector.js';
 import type { Diagnostic } from '../compiler/diagnostics/diagnostic.js';
 import type { Span } from '../compiler/ir/schema.js';

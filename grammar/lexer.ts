@@ -1,7 +1,7 @@
 // The lexer: one Chevrotain Lexer instance, built once. `lex` returns the
 // tokens the parser reads, the `///` doc comments (by the offset of the token
 // they document) and lexical diagnostics (BC1001-BC1003).
-import { Lexer, type IToken } from 'chevrotain';
+import { Lexer, type IToken } from './chevrotain.js';
 import type { Span } from '../compiler/ir/schema.js';
 import {
   allTokens,

@@ -19,7 +19,7 @@ import {
   type IParserErrorMessageProvider,
   type IToken,
   type TokenType,
-} from 'chevrotain';
+} from './chevrotain.js';
 import * as T from './tokens.js';
 
 /** How a token type reads in "expected ..." messages. */

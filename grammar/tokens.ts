@@ -11,7 +11,7 @@
 //             expressions, rule ops, flow states;
 //   ViewItem  a Name that is not a view clause keyword, so a clause keyword
 //             ends the list before it (`fields a, b  related c`).
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type TokenType } from './chevrotain.js';
 
 export const Word = createToken({ name: 'Word', pattern: Lexer.NA });
 export const Name = createToken({ name: 'Name', pattern: Lexer.NA, categories: [Word] });
