@@ -852,6 +852,7 @@ export interface EdgeTokens {
 
 interface TreeBuilderInternals {
   CST_STACK: (CstNode & EdgeTokens)[];
+  cstInvocationStateUpdate(ruleName: string): void;
   cstPostTerminal(key: string, token: IToken): void;
   cstPostNonTerminal(child: CstNode & EdgeTokens, ruleName: string): void;
 }
@@ -869,6 +870,19 @@ function widen(node: EdgeTokens, first: IToken | undefined, last: IToken | undef
 }
 
 Object.assign(BitcupParser.prototype, {
+  // Chevrotain makes `children` with Object.create(null), a dictionary-mode
+  // object. A plain literal stays a fast object (no rule, label or token name
+  // here is an Object.prototype key), and the edge tokens are there from the
+  // start so every node keeps one shape.
+  cstInvocationStateUpdate(this: TreeBuilderInternals, ruleName: string) {
+    const node: CstNode & EdgeTokens = {
+      name: ruleName,
+      children: {},
+      firstToken: undefined,
+      lastToken: undefined,
+    };
+    this.CST_STACK.push(node);
+  },
   cstPostTerminal(this: TreeBuilderInternals, key: string, token: IToken) {
     originalPostTerminal.call(this, key, token);
     if (token.isInsertedInRecovery || !Number.isFinite(token.startOffset)) return;
