@@ -26,11 +26,15 @@ export function pristinePath(hash: string): string {
   return `${PRISTINE_DIR}/${hash}`;
 }
 
-/** The pristine content stored under `hash`, undefined when it is missing. */
+/**
+ * The pristine content stored under `hash`; undefined when it is missing or
+ * does not match its hash (a wrong merge base could drop a user's edit).
+ */
 export function readPristine(out: string, hash: string): string | undefined {
   if (!/^[0-9a-f]{64}$/.test(hash)) return undefined;
   try {
-    return readFileSync(join(out, pristinePath(hash)), 'utf8');
+    const text = readFileSync(join(out, pristinePath(hash)), 'utf8');
+    return contentHash(text) === hash ? text : undefined;
   } catch {
     return undefined;
   }

@@ -147,6 +147,18 @@ describe('writing generated files', () => {
     expect(read('m.py')).toBe(`${model}# mine\n`);
   });
 
+  it('never merges against a pristine content that does not match its hash', () => {
+    emit([gen('m.py', model)]);
+    const hash = JSON.parse(read(MANIFEST_PATH)).files['m.py'].hash as string;
+    const mine = model.replace('line 2\n', 'line 2\n# mine\n');
+    // a damaged base equal to the user's file would make the merge drop the edit
+    writeFileSync(join(out, PRISTINE_DIR, hash), mine);
+    writeFileSync(join(out, 'm.py'), mine);
+    const summary = emit([gen('m.py', model.replace('line 7', 'line seven'))]);
+    expect(codes(summary)).toEqual(['BC8005']);
+    expect(read('m.py')).toBe(mine);
+  });
+
   it('refuses output paths inside the pristine store', () => {
     const summary = emit([gen('.bitcup/pristine/x', 'x\n')]);
     expect(codes(summary)).toEqual(['BC8002']);
