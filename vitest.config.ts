@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 600_000,
     pool: 'forks',
-    reporters: process.env.CI ? ['default'] : ['default'],
+    // Two suites at a time: integration suites mostly wait on the processes
+    // they start (pip tools, servers, builds), so two overlap well on 2 cores.
+    maxWorkers: 2,
   },
 });
