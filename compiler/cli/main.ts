@@ -1,15 +1,22 @@
 // The `bitcup` command line: one module per command under commands/.
 // main() returns the exit code and never throws: 0 ok, 1 errors, 2 usage.
 import { cac } from 'cac';
-import { registerBuild } from './commands/build.js';
-import { registerWatch } from './commands/watch.js';
-import { registerDev } from './commands/dev.js';
-import { registerCheck } from './commands/check.js';
-import { registerIr } from './commands/ir.js';
-import { registerExplain } from './commands/explain.js';
-import { registerMigrate } from './commands/migrate.js';
+import type { CAC } from 'cac';
 
 export type CommandResult = Promise<number> | number;
+type Register = (cli: CAC, run: (result: CommandResult) => void) => void;
+
+// Each command module is imported only when it runs: `bitcup check` should not
+// pay for loading the build, watch and dev machinery (and their packages).
+const commands: Record<string, () => Promise<Register>> = {
+  build: async () => (await import('./commands/build.js')).registerBuild,
+  watch: async () => (await import('./commands/watch.js')).registerWatch,
+  dev: async () => (await import('./commands/dev.js')).registerDev,
+  check: async () => (await import('./commands/check.js')).registerCheck,
+  ir: async () => (await import('./commands/ir.js')).registerIr,
+  explain: async () => (await import('./commands/explain.js')).registerExplain,
+  migrate: async () => (await import('./commands/migrate.js')).registerMigrate,
+};
 
 export async function main(argv: string[]): Promise<number> {
   const cli = cac('bitcup');
@@ -17,13 +24,9 @@ export async function main(argv: string[]): Promise<number> {
   const run = (result: CommandResult) => {
     pending = result;
   };
-  registerBuild(cli, run);
-  registerWatch(cli, run);
-  registerDev(cli, run);
-  registerCheck(cli, run);
-  registerIr(cli, run);
-  registerExplain(cli, run);
-  registerMigrate(cli, run);
+  // The named command alone, or every command for help and unknown words.
+  const named = argv[0] !== undefined ? commands[argv[0]] : undefined;
+  for (const load of named ? [named] : Object.values(commands)) (await load())(cli, run);
   cli.help();
   cli.version('0.1.0');
   try {
