@@ -41,7 +41,7 @@ export function syntheticModel({ entities, name = 'Synthetic' }: SyntheticModelO
     const entity = `Thing${i}`;
     const previous = i > 0 ? `Thing${i - 1}` : undefined;
     const next = i + 1 < entities ? `Thing${i + 1}` : undefined;
-    out.push(`enum Thing${i}Status { draft active archived }`);
+    out.push(`enum Thing${i}Status { draft active archived closed }`);
     out.push('');
     out.push(`/// Synthetic entity number ${i}.`);
     out.push(`entity ${entity} with timestamps {`);
@@ -72,6 +72,7 @@ export function syntheticModel({ entities, name = 'Synthetic' }: SyntheticModelO
     out.push('  draft            -> active    as activate  if len(name) > 0  set dueAt = now');
     out.push('  active           -> archived  as archive   if currentUser.isStaff');
     out.push('  draft, archived  -> active    as restore');
+    out.push('  archived         -> closed    as close');
     out.push('}');
     out.push('');
     out.push(`view ${entity}List list ${entity} {`);
