@@ -1,5 +1,6 @@
 // Name conversions shared by the analysis passes and every backend, so all
 // targets agree on tables, columns and paths. Pluralization uses `pluralize`.
+import indefinite from 'indefinite';
 import pluralize from 'pluralize';
 
 /** Split camelCase / PascalCase / snake_case / kebab-case into lower-case words. */
@@ -38,4 +39,9 @@ export const pluralKebab = (name: string): string => pluralWords(name).join('-')
 export function humanize(name: string): string {
   const text = words(name).join(' ');
   return text.length === 0 ? text : text[0]!.toUpperCase() + text.slice(1);
+}
+
+/** The noun with its indefinite article: "an order", "a user", "an hour" (package `indefinite`). */
+export function withArticle(noun: string): string {
+  return indefinite(noun);
 }

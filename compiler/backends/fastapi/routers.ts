@@ -5,7 +5,7 @@
 import type { GeneratedFile } from '../types.js';
 import type { Behavior } from '../../ir/schema.js';
 import { CodeWriter } from '../../emit/code-writer.js';
-import { pascal, snake } from '../../names.js';
+import { pascal, snake, withArticle } from '../../names.js';
 import { accessFn, opAccess } from './access.js';
 import { type Ctx, type EntityInfo, info, mentionsCurrentUser } from './context.js';
 import {
@@ -136,7 +136,7 @@ function routerModule(ctx: Ctx, e: EntityInfo): string {
     imports.module('uuid');
     w.blank(2);
     decorator(w, 'get', '/{id}', [
-      `summary=${pyStr(`Get a ${label}`)}`,
+      `summary=${pyStr(`Get ${withArticle(label)}`)}`,
       responses([404, 'Not found']),
     ]);
     funcDef(
@@ -161,7 +161,10 @@ function routerModule(ctx: Ctx, e: EntityInfo): string {
   {
     const u = userParam(ctx, opAccess(ctx, e, 'create').needsUser, imports);
     w.blank(2);
-    decorator(w, 'post', '', ['status_code=201', `summary=${pyStr(`Create a ${label}`)}`]);
+    decorator(w, 'post', '', [
+      'status_code=201',
+      `summary=${pyStr(`Create ${withArticle(label)}`)}`,
+    ]);
     funcDef(
       w,
       `create_${e.module.replace(/_$/, '')}`,
@@ -185,7 +188,7 @@ function routerModule(ctx: Ctx, e: EntityInfo): string {
     const u = userParam(ctx, opAccess(ctx, e, 'update').needsUser, imports);
     w.blank(2);
     decorator(w, 'patch', '/{id}', [
-      `summary=${pyStr(`Update a ${label}`)}`,
+      `summary=${pyStr(`Update ${withArticle(label)}`)}`,
       responses([404, 'Not found']),
     ]);
     funcDef(
@@ -219,7 +222,7 @@ function routerModule(ctx: Ctx, e: EntityInfo): string {
     decorator(w, 'delete', '/{id}', [
       'status_code=204',
       'response_class=Response',
-      `summary=${pyStr(`Delete a ${label}`)}`,
+      `summary=${pyStr(`Delete ${withArticle(label)}`)}`,
       responses([404, 'Not found'], [409, 'Still referenced']),
     ]);
     funcDef(

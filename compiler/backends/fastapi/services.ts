@@ -6,7 +6,7 @@
 import type { GeneratedFile } from '../types.js';
 import type { Behavior, BehaviorStatement, Emit, Expr, Flow, Transition } from '../../ir/schema.js';
 import { CodeWriter } from '../../emit/code-writer.js';
-import { snake } from '../../names.js';
+import { snake, withArticle } from '../../names.js';
 import { accessFn, checksFn, opAccess } from './access.js';
 import {
   type Ctx,
@@ -232,7 +232,7 @@ function serviceModule(ctx: Ctx, e: EntityInfo): string {
     docstring(
       w,
       1,
-      `Create a ${e.entity.label.toLowerCase()}: refs must be readable, rules and checks must hold.`,
+      `Create ${withArticle(e.entity.label.toLowerCase())}: refs must be readable, rules and checks must hold.`,
     );
     imports.module('uuid');
     w.line(`row = ${cls}(id=uuid.uuid4())`);
