@@ -22,7 +22,7 @@ import { startDev, type DevSession } from '../../compiler/cli/commands/dev.js';
 import { launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
 import { freePort } from '../helpers/postgres.js';
 import { venvBin } from '../helpers/venv.js';
-import { linkFrontendDependencies } from './frontend-deps.js';
+import { linkDependencies } from '../frontend/support.js';
 
 let dir: string;
 let entry: string;
@@ -54,7 +54,7 @@ beforeAll(async () => {
   original = readFileSync(entry, 'utf8');
   // the frontend's dependencies, from a cache (bitcup dev would npm install them)
   expect(build(entry, out, { skipHistory: true }).ok).toBe(true);
-  linkFrontendDependencies(join(out, 'frontend'));
+  linkDependencies(join(out, 'frontend'));
   session = await startDev({
     entry,
     out,
