@@ -5,22 +5,36 @@ import pluralize from 'pluralize';
 
 /** Split camelCase / PascalCase / snake_case / kebab-case into lower-case words. */
 export function words(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .split(/[^A-Za-z0-9]+/)
-    .filter((w) => w.length > 0)
-    .map((w) => w.toLowerCase());
+  return cachedWords(name).slice();
 }
 
-export const snake = (name: string): string => words(name).join('_');
-export const kebab = (name: string): string => words(name).join('-');
+// Every pass and backend converts the same few thousand names again and
+// again; the split (four regexes) is cached by name. The cached arrays are
+// never handed out (callers get copies). Cleared when large, for long watch runs.
+const wordsCache = new Map<string, readonly string[]>();
+function cachedWords(name: string): readonly string[] {
+  let ws = wordsCache.get(name);
+  if (ws === undefined) {
+    ws = name
+      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+      .split(/[^A-Za-z0-9]+/)
+      .filter((w) => w.length > 0)
+      .map((w) => w.toLowerCase());
+    if (wordsCache.size >= 50_000) wordsCache.clear();
+    wordsCache.set(name, ws);
+  }
+  return ws;
+}
+
+export const snake = (name: string): string => cachedWords(name).join('_');
+export const kebab = (name: string): string => cachedWords(name).join('-');
 export const camel = (name: string): string =>
-  words(name)
+  cachedWords(name)
     .map((w, i) => (i === 0 ? w : w[0]!.toUpperCase() + w.slice(1)))
     .join('');
 export const pascal = (name: string): string =>
-  words(name)
+  cachedWords(name)
     .map((w) => w[0]!.toUpperCase() + w.slice(1))
     .join('');
 
@@ -37,7 +51,7 @@ export const pluralKebab = (name: string): string => pluralWords(name).join('-')
 
 /** Human label: `displayName` -> `Display name`. */
 export function humanize(name: string): string {
-  const text = words(name).join(' ');
+  const text = cachedWords(name).join(' ');
   return text.length === 0 ? text : text[0]!.toUpperCase() + text.slice(1);
 }
 
