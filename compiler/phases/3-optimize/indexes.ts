@@ -43,7 +43,9 @@ export function inferIndexes(program: Program, declared: DeclaredIndexes): Index
   const listsByEntity = new Map<string, View[]>();
   for (const v of program.views) {
     if (v.kind !== 'list' || v.entity === undefined) continue;
-    listsByEntity.set(v.entity, [...(listsByEntity.get(v.entity) ?? []), v]);
+    const lists = listsByEntity.get(v.entity);
+    if (lists) lists.push(v);
+    else listsByEntity.set(v.entity, [v]);
   }
   for (const entity of program.entities) {
     const lists = listsByEntity.get(entity.name) ?? [];
@@ -62,6 +64,7 @@ function entityIndexes(
   const columnOf = new Map<string, string>();
   for (const f of entity.fields) if (f.column !== undefined) columnOf.set(f.name, f.column);
   const btree: IndexDecl[] = [];
+  const btreeByFields = new Map<string, IndexDecl>();
   // First fields already served by some index-backed structure.
   const leading = new Set<string>();
   for (const f of entity.fields) if (f.primaryKey || f.unique) leading.add(f.name);
@@ -70,7 +73,8 @@ function entityIndexes(
   const addBtree = (fields: readonly string[], reason: Reason, always: boolean): void => {
     const columns = fields.map((f) => columnOf.get(f));
     if (fields.length === 0 || columns.some((c) => c === undefined)) return;
-    const same = btree.find((ix) => ix.fields.join(',') === fields.join(','));
+    const key = fields.join(',');
+    const same = btreeByFields.get(key);
     if (same) {
       if (!same.reasons.includes(reason)) same.reasons.push(reason);
       return;
@@ -81,7 +85,7 @@ function entityIndexes(
       if (covering && !covering.reasons.includes(reason)) covering.reasons.push(reason);
       return;
     }
-    btree.push({
+    const index: IndexDecl = {
       name: indexName(entity.table, columns as string[], 'btree'),
       entity: entity.name,
       table: entity.table,
@@ -90,7 +94,9 @@ function entityIndexes(
       unique: false,
       method: 'btree',
       reasons: [reason],
-    });
+    };
+    btree.push(index);
+    btreeByFields.set(key, index);
     leading.add(fields[0]!);
   };
 
