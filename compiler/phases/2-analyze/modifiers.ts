@@ -40,6 +40,16 @@ function typeWord(field: FieldInfo): string {
         : t.target;
 }
 
+/** BC2014: the modifier does not apply to the field's type. */
+function notFor(
+  ctx: AnalyzeContext,
+  field: FieldInfo,
+  m: { kind: string; span: ast.Span },
+  name = m.kind,
+): void {
+  ctx.report.report('BC2014', m.span, { modifier: name, type: typeWord(field) });
+}
+
 function checkFieldModifiers(
   ctx: AnalyzeContext,
   checker: ExprChecker,
@@ -50,17 +60,14 @@ function checkFieldModifiers(
   const ir = field.ir;
   const type = ir.type;
   const scalar = type.kind === 'scalar' ? type.scalar : undefined;
-  const notFor = (m: { kind: string; span: ast.Span }, name = m.kind): void => {
-    ctx.report.report('BC2014', m.span, { modifier: name, type: typeWord(field) });
-  };
   for (const m of decl.modifiers) {
     switch (m.kind) {
       case 'unique':
       case 'index':
-        if (field.list) notFor(m);
+        if (field.list) notFor(ctx, field, m);
         break;
       case 'onUpdateNow':
-        if (scalar !== 'datetime') notFor(m, 'on update now');
+        if (scalar !== 'datetime') notFor(ctx, field, m, 'on update now');
         break;
       case 'onDelete':
         if (type.kind !== 'relation' || field.list || !type.owning) {
@@ -73,7 +80,8 @@ function checkFieldModifiers(
         break;
       case 'min':
       case 'max':
-        if (!scalar || (!STRINGS.has(scalar) && !NUMBERS.has(scalar))) notFor(m, `${m.kind}(...)`);
+        if (!scalar || (!STRINGS.has(scalar) && !NUMBERS.has(scalar)))
+          notFor(ctx, field, m, `${m.kind}(...)`);
         else if (STRINGS.has(scalar) && (m.value < 0 || !Number.isInteger(m.value))) {
           ctx.report.report('BC2022', m.valueSpan, {
             what: `\`${m.kind}(${m.value})\``,
@@ -83,7 +91,7 @@ function checkFieldModifiers(
         break;
       case 'pattern': {
         if (!scalar || !STRINGS.has(scalar) || scalar === 'password') {
-          notFor(m, 'pattern(...)');
+          notFor(ctx, field, m, 'pattern(...)');
           break;
         }
         const problem = regexProblem(m.regex);

@@ -585,6 +585,16 @@ export function comparable(left: Expr, right: Expr): boolean {
 
 /** Why a pattern cannot compile, or undefined when it does. */
 export function regexProblem(pattern: string): string | undefined {
+  // the same few patterns repeat on many fields; compiling each once is enough
+  if (regexProblems.has(pattern)) return regexProblems.get(pattern);
+  const problem = findRegexProblem(pattern);
+  if (regexProblems.size >= 10_000) regexProblems.clear();
+  regexProblems.set(pattern, problem);
+  return problem;
+}
+const regexProblems = new Map<string, string | undefined>();
+
+function findRegexProblem(pattern: string): string | undefined {
   try {
     new RegExp(pattern, 'u');
   } catch (error) {
@@ -637,12 +647,45 @@ export function* paths(e: Expr): Iterable<Extract<Expr, { kind: 'path' }>> {
   }
 }
 
-export const mentionsCurrentUser = (e: Expr): boolean =>
-  [...paths(e)].some((p) => p.root === 'currentUser');
+/** `paths` into an array, without a generator per node (hot: every rule and guard). */
+function collectPaths(e: Expr, out: Extract<Expr, { kind: 'path' }>[]): void {
+  switch (e.kind) {
+    case 'path':
+      out.push(e);
+      break;
+    case 'unary':
+      collectPaths(e.operand, out);
+      break;
+    case 'binary':
+      collectPaths(e.left, out);
+      collectPaths(e.right, out);
+      break;
+    case 'in':
+      collectPaths(e.value, out);
+      for (const item of e.list) collectPaths(item, out);
+      break;
+    case 'call':
+      for (const a of e.args) collectPaths(a, out);
+      break;
+    default:
+      break;
+  }
+}
 
-/** The first row field an expression mentions, by source position. */
+export const mentionsCurrentUser = (e: Expr): boolean => {
+  const found: Extract<Expr, { kind: 'path' }>[] = [];
+  collectPaths(e, found);
+  return found.some((p) => p.root === 'currentUser');
+};
+
+/** The first row field an expression mentions, by source position (the earliest of equals wins). */
 export function firstRowField(e: Expr): string | undefined {
-  const rowPaths = [...paths(e)].filter((p) => p.root === 'row' && p.steps.length > 0);
-  rowPaths.sort((a, b) => a.span.offset - b.span.offset);
-  return rowPaths[0]?.steps[0]?.field;
+  const found: Extract<Expr, { kind: 'path' }>[] = [];
+  collectPaths(e, found);
+  let first: Extract<Expr, { kind: 'path' }> | undefined;
+  for (const p of found) {
+    if (p.root !== 'row' || p.steps.length === 0) continue;
+    if (first === undefined || p.span.offset < first.span.offset) first = p;
+  }
+  return first?.steps[0]?.field;
 }
