@@ -222,8 +222,12 @@ function reachability(
   for (const t of flow.transitions) {
     for (const f of t.from) {
       if (t.to === '') continue;
-      next.set(f, [...(next.get(f) ?? []), t.to]);
-      previous.set(t.to, [...(previous.get(t.to) ?? []), f]);
+      const out = next.get(f);
+      if (out) out.push(t.to);
+      else next.set(f, [t.to]);
+      const into = previous.get(t.to);
+      if (into) into.push(f);
+      else previous.set(t.to, [f]);
     }
   }
   const closure = (starts: readonly string[], edges: Map<string, string[]>): Set<string> => {

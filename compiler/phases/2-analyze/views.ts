@@ -101,9 +101,8 @@ export function checkViews(ctx: AnalyzeContext): void {
       }
     }
     // Vue component: multi-word `<Name>View`, unique.
-    const base = pascal(decl.name).endsWith('View')
-      ? pascal(decl.name)
-      : `${pascal(decl.name)}View`;
+    const pascalName = pascal(decl.name);
+    const base = pascalName.endsWith('View') ? pascalName : `${pascalName}View`;
     let component = base;
     for (let n = 2; components.has(component); n++) component = `${base}${n}`;
     components.add(component);
@@ -489,20 +488,18 @@ function ownField(
 
 /** Without `columns` / `fields`: every shown-able stored field except the id. */
 function defaultFields(entity: EntityInfo): ViewField[] {
-  return [...entity.fields.values()]
-    .filter(
-      (f) =>
-        !f.ir.private &&
-        !f.list &&
-        f.ir.origin !== 'id' &&
-        (f.ir.type.kind !== 'relation' || f.ir.type.owning),
-    )
-    .map((f) => ({
+  const shown: ViewField[] = [];
+  for (const f of entity.fields.values()) {
+    if (f.ir.private || f.list || f.ir.origin === 'id') continue;
+    if (f.ir.type.kind === 'relation' && !f.ir.type.owning) continue;
+    shown.push({
       path: f.ir.name,
       steps: [{ entity: entity.ir.name, field: f.ir.name }],
       label: f.ir.label,
       span: f.ir.span,
-    }));
+    });
+  }
+  return shown;
 }
 
 /** A read (or all) rule that does not go through currentUser. */
