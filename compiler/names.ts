@@ -40,14 +40,26 @@ export const pascal = (name: string): string =>
 
 /** Pluralize the last word only: `OrderLine` -> `order_lines`, `Person` -> `people`. */
 export function pluralWords(name: string): string[] {
-  const ws = words(name);
-  if (ws.length === 0) return ws;
-  ws[ws.length - 1] = pluralize.plural(ws[ws.length - 1]!);
+  return cachedPluralWords(name).slice();
+}
+
+// pluralize walks a long rule list per call; the front end and every backend
+// ask for the same names, so the result is cached like `words`.
+const pluralCache = new Map<string, readonly string[]>();
+function cachedPluralWords(name: string): readonly string[] {
+  let ws = pluralCache.get(name);
+  if (ws === undefined) {
+    const out = cachedWords(name).slice();
+    if (out.length > 0) out[out.length - 1] = pluralize.plural(out[out.length - 1]!);
+    ws = out;
+    if (pluralCache.size >= 50_000) pluralCache.clear();
+    pluralCache.set(name, ws);
+  }
   return ws;
 }
 
-export const pluralSnake = (name: string): string => pluralWords(name).join('_');
-export const pluralKebab = (name: string): string => pluralWords(name).join('-');
+export const pluralSnake = (name: string): string => cachedPluralWords(name).join('_');
+export const pluralKebab = (name: string): string => cachedPluralWords(name).join('-');
 
 /** Human label: `displayName` -> `Display name`. */
 export function humanize(name: string): string {
