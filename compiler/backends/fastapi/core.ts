@@ -90,8 +90,6 @@ testpaths = ["tests"]
 [tool.coverage.run]
 # SQLAlchemy's asyncio runs code in greenlets: trace them too
 concurrency = ["greenlet", "thread"]
-# app/runtime is BITCUP's vendored support code, covered by its own tests
-omit = ["app/runtime/*"]
 
 [tool.coverage.report]
 exclude_also = ['if __name__ == "__main__":', "raise NotImplementedError"]

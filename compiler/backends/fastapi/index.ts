@@ -27,7 +27,7 @@ import { generateServices } from './services.js';
 export function generateFastapi(program: Program): GeneratedFile[] {
   const ctx = buildCtx(program);
   const { requirements, requirementsDev } = pythonRuntime();
-  const files: GeneratedFile[] = [
+  const appFiles: GeneratedFile[] = [
     ...generateCore(ctx, requirements, requirementsDev),
     ...generateModels(ctx),
     ...generateSchemas(ctx),
@@ -37,7 +37,10 @@ export function generateFastapi(program: Program): GeneratedFile[] {
     ...generateAuth(ctx),
     ...generateBehaviors(ctx),
     ...generateEvents(ctx),
-    ...generateRuntime(ctx.hasEvents),
+  ];
+  const files: GeneratedFile[] = [
+    ...appFiles,
+    ...generateRuntime(ctx.hasEvents, appFiles),
     {
       path: 'backend/app/runtime/__init__.py',
       content: '"""BITCUP runtime: support code shared by generated apps (do not edit)."""\n',

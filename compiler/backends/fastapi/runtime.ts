@@ -1,6 +1,7 @@
 // The hand-written Python runtime (runtime/python/bitcup_runtime/), copied
-// into every generated app as app/runtime/. It is linted, type-checked and
-// tested where it lives; here it is only read.
+// into every generated app as app/runtime/ without the definitions the app
+// never reaches. It is linted, type-checked and tested where it lives; here it
+// is only read and pruned.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,14 +48,161 @@ export function pythonRuntime(): {
   return cache;
 }
 
-export function generateRuntime(withEvents: boolean): GeneratedFile[] {
+/** One top-level statement of a runtime module, with the blank lines,
+ * comments and decorators before it. */
+interface Block {
+  text: string;
+  /** the name a def / class / assignment binds */
+  defines?: string;
+  /** `from x import a, b as c` / `import x`: bound name -> its source text */
+  imports?: { head: string; names: [string, string][]; multiline: boolean };
+}
+
+function splitBlocks(source: string): Block[] {
+  const blocks: Block[] = [];
+  let pending: string[] = [];
+  let current: string[] | undefined;
+  let inString = false;
+  const flush = (): void => {
+    if (current) blocks.push(describe(current));
+    current = undefined;
+  };
+  for (const line of source.replace(/\n$/, '').split('\n')) {
+    const starts =
+      !inString && /^[^\s)\]}]/.test(line) && !line.startsWith('#') && !line.startsWith('@');
+    if (starts) {
+      flush();
+      current = [...pending, line];
+      pending = [];
+    } else if (!inString && (line === '' || line.startsWith('#') || line.startsWith('@'))) {
+      // blank lines, comments and decorators belong to the next statement
+      pending.push(line);
+    } else if (current) {
+      if (pending.length > 0) current.push(...pending);
+      pending = [];
+      current.push(line);
+    } else pending.push(line);
+    if ((line.split('"""').length - 1) % 2 === 1) inString = !inString;
+  }
+  flush();
+  if (pending.length > 0) blocks.push({ text: pending.join('\n') });
+  return blocks;
+}
+
+function describe(lines: string[]): Block {
+  const text = lines.join('\n');
+  const head = lines.find((l) => /^[^\s#@]/.test(l)) ?? '';
+  const def = /^(?:async\s+def|def|class)\s+(\w+)/.exec(head) ?? /^(\w+)\s*(?::[^=]*)?=/.exec(head);
+  if (def?.[1]) return { text, defines: def[1] };
+  const from = /^(from\s+\S+\s+import\s+)(.*)$/.exec(head);
+  if (from && !head.startsWith('from __future__')) {
+    const fromHead = from[1] ?? '';
+    const body = text.slice(text.indexOf(head) + fromHead.length).replace(/[()\n]/g, ' ');
+    const names = body
+      .split(',')
+      .map((n) => n.trim())
+      .filter((n) => n !== '')
+      .map((n): [string, string] => [n.split(/\s+as\s+/).pop()!, n]);
+    return { text, imports: { head: fromHead, names, multiline: head.endsWith('(') } };
+  }
+  const plain = /^import\s+([\w.]+)(?:\s+as\s+(\w+))?$/.exec(head);
+  if (plain)
+    return {
+      text,
+      imports: {
+        head: 'import ',
+        names: [[plain[2] ?? (plain[1] ?? '').split('.')[0] ?? '', plain[0].slice(7)]],
+        multiline: false,
+      },
+    };
+  return { text };
+}
+
+const mentions = (text: string, name: string): boolean => new RegExp(`\\b${name}\\b`).test(text);
+
+/** The code of a statement without its comments and plain string literals
+ * (f-strings stay: their braces hold code). */
+const codeOf = (text: string): string =>
+  text
+    .replace(/(?<![fF])"""[\s\S]*?"""/g, '""')
+    .replace(/(?<![fF])"(?:\\.|[^"\\\n])*"/g, '""')
+    .replace(/(?<![fF])'(?:\\.|[^'\\\n])*'/g, "''")
+    .replace(/#.*$/gm, '');
+
+/**
+ * The runtime modules an app needs, each without the top-level definitions
+ * nothing in the app reaches (a public app carries no token code, an app
+ * without rules no rule helpers): shipped code is code the app can run, and
+ * its coverage measures the app, not helpers it never calls.
+ */
+export function generateRuntime(withEvents: boolean, appFiles: GeneratedFile[]): GeneratedFile[] {
   const { runtime } = pythonRuntime();
   // the relay core only serves apps with events
   const wanted = [...runtime].filter(([name]) => withEvents || name !== 'relay.py');
-  return wanted.map(([name, content]) => ({
-    path: `backend/app/runtime/${name}`,
-    content,
-    ownership: 'generated' as const,
-    dependsOn: [],
-  }));
+  const appText = appFiles
+    .filter((f) => f.path.endsWith('.py') && !f.path.startsWith('backend/app/runtime/'))
+    .map((f) => f.content)
+    .join('\n');
+  const modules = wanted.map(([name, content]) => ({ name, blocks: splitBlocks(content) }));
+  const kept = new Set<Block>(modules.flatMap((m) => m.blocks));
+  const usedNames = (block: Block): [string, string][] =>
+    block.imports!.names.filter(([bound]) =>
+      modules.some(
+        (m) =>
+          m.blocks.includes(block) &&
+          m.blocks.some(
+            (b) => b !== block && kept.has(b) && !b.imports && mentions(codeOf(b.text), bound),
+          ),
+      ),
+    );
+  for (let changed = true; changed;) {
+    changed = false;
+    const bodies = [...kept].filter((b) => !b.imports);
+    for (const block of kept) {
+      if (block.defines) {
+        const name = block.defines;
+        const reached =
+          mentions(appText, name) || bodies.some((b) => b !== block && mentions(b.text, name));
+        if (!reached) {
+          kept.delete(block);
+          changed = true;
+        }
+      } else if (block.imports && usedNames(block).length === 0) {
+        kept.delete(block);
+        changed = true;
+      }
+    }
+  }
+  return modules.map(({ name, blocks }) => {
+    // a kept statement keeps the widest blank-line gap of the dropped ones before it
+    let carried = 0;
+    const parts: string[] = [];
+    for (const b of blocks) {
+      const blanks = /^\n*/.exec(b.text)![0].length;
+      if (!kept.has(b)) {
+        carried = Math.max(carried, blanks);
+        continue;
+      }
+      let text = b.text;
+      if (b.imports) {
+        const names = usedNames(b);
+        if (names.length !== b.imports.names.length) {
+          const prefix = b.text.slice(0, b.text.indexOf(b.imports.head));
+          const list = names.map(([, source]) => source);
+          text = b.imports.multiline
+            ? `${prefix}${b.imports.head}(\n${list.map((n) => `    ${n},\n`).join('')})`
+            : `${prefix}${b.imports.head}${list.join(', ')}`;
+        }
+      }
+      parts.push('\n'.repeat(Math.max(carried, blanks)) + text.slice(blanks));
+      carried = 0;
+    }
+    const text = parts.join('\n');
+    return {
+      path: `backend/app/runtime/${name}`,
+      content: `${text}\n`,
+      ownership: 'generated' as const,
+      dependsOn: [],
+    };
+  });
 }
