@@ -8,6 +8,7 @@ import { CodeWriter } from '../../emit/code-writer.js';
 import { pascal, snake, withArticle } from '../../names.js';
 import { accessFn, opAccess } from './access.js';
 import { type Ctx, type EntityInfo, info, mentionsCurrentUser } from './context.js';
+import { filterParamType } from './types.js';
 import {
   call,
   type Doc,
@@ -98,7 +99,7 @@ function routerModule(ctx: Ctx, e: EntityInfo): string {
     );
     const filterArgs: string[] = [];
     for (const f of e.filters) {
-      const type = filterPy(ctx, e, f.field.name, imports);
+      const type = filterParamType(ctx, f, imports, 'Text');
       const pname = `filter_${f.schemaAttr}`;
       params.push(`${pname}: Annotated[${type} | None, Query(alias=${pyStr(f.apiName)})] = None`);
       filterArgs.push(`${f.schemaAttr}=${pname}`);
@@ -278,44 +279,6 @@ function routerModule(ctx: Ctx, e: EntityInfo): string {
 
 function descArg(doc: string | undefined): string[] {
   return doc ? [`description=${pyStr(doc)}`] : [];
-}
-
-function filterPy(ctx: Ctx, e: EntityInfo, field: string, imports: Imports): string {
-  const f = e.byName.get(field)!;
-  const t = f.field.type;
-  if (t.kind === 'enum') {
-    const cls = ctx.enumClass.get(t.enum) ?? t.enum;
-    imports.add('app.models.enums', cls);
-    return cls;
-  }
-  if (t.kind === 'relation' || f.kind === 'id') {
-    imports.module('uuid');
-    return 'uuid.UUID';
-  }
-  switch (t.scalar) {
-    case 'int':
-    case 'bigint':
-      return 'int';
-    case 'bool':
-      return 'bool';
-    case 'float':
-      return 'float';
-    case 'decimal':
-      imports.add('decimal', 'Decimal');
-      return 'Decimal';
-    case 'date':
-      imports.add('datetime', 'date');
-      return 'date';
-    case 'datetime':
-      imports.add('datetime', 'datetime');
-      return 'datetime';
-    case 'uuid':
-      imports.module('uuid');
-      return 'uuid.UUID';
-    default:
-      imports.add('app.runtime.types', 'Text');
-      return 'Text';
-  }
 }
 
 export function customModule(b: Behavior): string {

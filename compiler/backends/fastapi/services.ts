@@ -38,6 +38,7 @@ import {
   writableFields,
 } from './schemas.js';
 import { payloadClass } from './events.js';
+import { filterParamType } from './types.js';
 import { pascal } from '../../names.js';
 
 export function generateServices(ctx: Ctx): GeneratedFile[] {
@@ -134,7 +135,7 @@ function serviceModule(ctx: Ctx, e: EntityInfo): string {
   // ---- list
   w.blank(2);
   const filterParams = e.filters.map((f) => {
-    const py = filterType(ctx, f, imports);
+    const py = filterParamType(ctx, f, imports, 'str');
     return `${f.schemaAttr}: ${py} | None = None`;
   });
   stmt(w, 0, {
@@ -384,38 +385,6 @@ function serviceModule(ctx: Ctx, e: EntityInfo): string {
   );
   appendBody(out, w.toString());
   return out.toString();
-}
-
-function filterType(ctx: Ctx, f: FieldInfo, imports: Imports): string {
-  const t = f.field.type;
-  if (t.kind === 'enum') {
-    const cls = ctx.enumClass.get(t.enum) ?? t.enum;
-    imports.add('app.models.enums', cls);
-    return cls;
-  }
-  if (t.kind === 'relation' || f.kind === 'id') return 'uuid.UUID';
-  switch (t.scalar) {
-    case 'int':
-    case 'bigint':
-      return 'int';
-    case 'bool':
-      return 'bool';
-    case 'float':
-      return 'float';
-    case 'decimal':
-      imports.add('decimal', 'Decimal');
-      return 'Decimal';
-    case 'date':
-      imports.add('datetime', 'date');
-      return 'date';
-    case 'datetime':
-      imports.add('datetime', 'datetime');
-      return 'datetime';
-    case 'uuid':
-      return 'uuid.UUID';
-    default:
-      return 'str';
-  }
 }
 
 /** Copy one input field onto the row (validating relation ids; hashing passwords). */

@@ -53,6 +53,33 @@ export function pyType(ctx: Ctx, type: FieldType, imports: Imports): string {
   }
 }
 
+/**
+ * The type of a list filter: the stored value's type for enums, ids and
+ * non-text scalars; `textType` for text-like ones (the router takes `Text`,
+ * which refuses NUL characters; the service behind it takes a plain `str`).
+ */
+export function filterParamType(
+  ctx: Ctx,
+  info: { field: Field; kind: string },
+  imports: Imports,
+  textType: 'Text' | 'str',
+): string {
+  const type = info.field.type;
+  if (type.kind === 'relation' || info.kind === 'id') {
+    imports.module('uuid');
+    return 'uuid.UUID';
+  }
+  if (
+    type.kind === 'scalar' &&
+    ['int', 'bigint', 'bool', 'float', 'decimal', 'date', 'datetime', 'uuid'].includes(type.scalar)
+  ) {
+    return pyType(ctx, type, imports);
+  }
+  if (type.kind === 'enum') return pyType(ctx, type, imports);
+  if (textType === 'Text') imports.add('app.runtime.types', 'Text');
+  return textType;
+}
+
 /** The SQLAlchemy column type expression. */
 export function saType(ctx: Ctx, field: Field, imports: Imports): string {
   const type = field.type;
