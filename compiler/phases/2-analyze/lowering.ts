@@ -4,28 +4,20 @@
 // and API names of relations are settled by `relations`; defaults and
 // modifier checks by `modifiers`.
 import type * as ast from '../../../grammar/ast.js';
-import type { Entity, Field, FieldType, ScalarType, Span } from '../../ir/schema.js';
+import {
+  ScalarTypeSchema,
+  type Entity,
+  type Field,
+  type FieldType,
+  type ScalarType,
+  type Span,
+} from '../../ir/schema.js';
 import { didYouMean } from '../../diagnostics/did-you-mean.js';
 import { humanize, pluralWords, snake } from '../../names.js';
 import type { AnalyzeContext, EntityInfo, FieldInfo } from './context.js';
 
-export const SCALAR_TYPES: readonly ScalarType[] = [
-  'string',
-  'text',
-  'int',
-  'bigint',
-  'float',
-  'decimal',
-  'bool',
-  'date',
-  'datetime',
-  'time',
-  'uuid',
-  'json',
-  'email',
-  'url',
-  'password',
-];
+// The scalar type names, in the IR schema's order (the one list of them).
+export const SCALAR_TYPES: readonly ScalarType[] = ScalarTypeSchema.options;
 const isScalar = (name: string): name is ScalarType =>
   (SCALAR_TYPES as readonly string[]).includes(name);
 const LENGTH_TYPES = new Set<ScalarType>(['string', 'email', 'url', 'password']);
