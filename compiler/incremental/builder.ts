@@ -41,6 +41,8 @@ export interface PartialBackend extends Backend {
     context: BackendContext,
     changed: ReadonlySet<string>,
     parts: Record<string, string>,
+    /** this backend's files from its previous run (what the builder will keep) */
+    previous: readonly GeneratedFile[],
   ): GeneratedFile[];
 }
 
@@ -173,7 +175,7 @@ export class IncrementalBuilder {
       try {
         const last = this.lastFiles.get(backend.name);
         if (isPartial(backend) && last) {
-          const fresh = backend.generateChanged(program, context, changed, parts);
+          const fresh = backend.generateChanged(program, context, changed, parts, last);
           const freshPaths = new Set(fresh.map((f) => f.path));
           const kept = last.filter((f) => !freshPaths.has(f.path));
           // a file of the last run that the change affects (by the parts it
