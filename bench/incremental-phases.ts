@@ -1,0 +1,38 @@
+// Where an incremental rebuild spends its time: the incremental bench's model
+// and edit, repeated N times (N=20 by default) in one warm builder, printing
+// the mean per phase. For profiling:
+//   N=30 node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/incremental-phases.ts
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IncrementalBuilder } from '../compiler/build.js';
+import { splitModel } from './incremental-model.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bitcup-incremental-phases-'));
+const { entry, files } = splitModel(dir);
+const edited = files[10]!;
+const original = readFileSync(edited, 'utf8');
+const withField = original.replace(
+  /(entity Thing105 with timestamps \{\n)/,
+  '$1  benchNote    string(40)?\n',
+);
+const builder = new IncrementalBuilder(entry, join(dir, 'out'));
+if (!builder.rebuild().ok) throw new Error('the bench model does not build');
+const runs = Number(process.env['N'] ?? 20);
+const sums: Record<string, number> = {};
+let toggle = false;
+const started = performance.now();
+for (let i = 0; i < runs; i++) {
+  toggle = !toggle;
+  writeFileSync(edited, toggle ? withField : original);
+  const result = builder.rebuild();
+  if (!result.ok) throw new Error('an incremental rebuild failed');
+  for (const [phase, ms] of Object.entries(result.timings)) sums[phase] = (sums[phase] ?? 0) + ms;
+}
+const mean = (performance.now() - started) / runs;
+console.log(
+  `one-entity edit, mean of ${runs}: ${mean.toFixed(1)} ms — ${Object.entries(sums)
+    .map(([phase, ms]) => `${phase} ${(ms / runs).toFixed(1)}`)
+    .join(', ')}`,
+);
+rmSync(dir, { recursive: true, force: true });
