@@ -1,8 +1,9 @@
 // Where an incremental rebuild spends its time: the incremental bench's model
 // and edit, repeated N times (N=20 by default) in one warm builder, printing
-// the mean per phase. For profiling:
-//   N=30 node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/incremental-phases.ts
+// the mean per phase. PROFILE=<file.cpuprofile> records a CPU profile of the
+// rebuilds only (not the cold build before them).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IncrementalBuilder } from '../compiler/build.js';
@@ -21,6 +22,13 @@ if (!builder.rebuild().ok) throw new Error('the bench model does not build');
 const runs = Number(process.env['N'] ?? 20);
 const sums: Record<string, number> = {};
 let toggle = false;
+const profileFile = process.env['PROFILE'];
+const session = profileFile ? new Session() : undefined;
+if (session) {
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+}
 const started = performance.now();
 for (let i = 0; i < runs; i++) {
   toggle = !toggle;
@@ -30,6 +38,11 @@ for (let i = 0; i < runs; i++) {
   for (const [phase, ms] of Object.entries(result.timings)) sums[phase] = (sums[phase] ?? 0) + ms;
 }
 const mean = (performance.now() - started) / runs;
+if (session && profileFile) {
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(profileFile, JSON.stringify(profile));
+  session.disconnect();
+}
 console.log(
   `one-entity edit, mean of ${runs}: ${mean.toFixed(1)} ms — ${Object.entries(sums)
     .map(([phase, ms]) => `${phase} ${(ms / runs).toFixed(1)}`)

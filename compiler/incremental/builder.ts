@@ -99,6 +99,8 @@ export class IncrementalBuilder {
   private fingerprints = new Map<string, string>();
   private manifest: Manifest | undefined;
   private parts: Record<string, string> | undefined;
+  /** the program the part hashes were computed for (unchanged parts keep their hash) */
+  private hashedProgram: Program | undefined;
   private readonly lastFiles = new Map<string, GeneratedFile[]>();
 
   constructor(
@@ -162,7 +164,12 @@ export class IncrementalBuilder {
     if (!program || diagnostics.some((d) => d.severity === 'error')) return result;
     result.program = program;
 
-    const parts = hashParts(program);
+    const parts = hashParts(
+      program,
+      this.parts && this.hashedProgram
+        ? { program: this.hashedProgram, parts: this.parts }
+        : undefined,
+    );
     const changed = this.parts ? changedParts(this.parts, parts) : new Set(Object.keys(parts));
     result.changedParts = [...changed].sort();
     const previous = this.previousOutput();
@@ -211,6 +218,7 @@ export class IncrementalBuilder {
     const broken = summary.diagnostics.some((d) => d.code === 'BC9001');
     this.manifest = broken ? undefined : summary.manifest;
     this.parts = broken ? undefined : parts;
+    this.hashedProgram = broken ? undefined : program;
     this.lastFiles.clear();
     for (const [name, files] of lastFiles) this.lastFiles.set(name, files);
     // this build wrote the migration history (the first build does): read it

@@ -25,37 +25,93 @@ export function behaviorKey(behavior: { name: string; entity?: string | undefine
   return behavior.entity ? `${behavior.entity}.${behavior.name}` : behavior.name;
 }
 
-/** Hash of every IR part of `program`, keyed as in the table above. */
-export function hashParts(program: Program): Record<string, string> {
+/**
+ * Whether two IR values are the same, spans aside: what hashing both would
+ * tell, without serializing either. Key order counts (it would change the
+ * JSON, hence the hash), so `true` means "the hash would be the same".
+ */
+export function sameIr(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameIr(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keysA.length !== keysB.length) return false;
+  for (let i = 0; i < keysA.length; i++) {
+    const key = keysA[i]!;
+    if (key !== keysB[i]) return false;
+    if (key === 'span') continue;
+    if (!sameIr((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
+      return false;
+  }
+  return true;
+}
+
+/** A previous run: its program and the part hashes computed for it. */
+export interface HashedProgram {
+  program: Program;
+  parts: Record<string, string>;
+}
+
+/**
+ * Hash of every IR part of `program`, keyed as in the table above. With the
+ * `previous` run, a part equal to its previous value (sameIr) keeps its
+ * previous hash instead of being serialized and hashed again: an edit then
+ * costs one comparison walk plus the hashing of what changed.
+ */
+export function hashParts(program: Program, previous?: HashedProgram): Record<string, string> {
   const parts: Record<string, string> = {};
-  const each = <T>(prefix: string, items: readonly T[], key: (item: T) => string) => {
+  const hashPart = (name: string, value: unknown, before: unknown): string => {
+    const known = previous?.parts[name];
+    return known !== undefined && sameIr(value, before) ? known : hashOf(value);
+  };
+  const each = <T>(
+    prefix: string,
+    items: readonly T[],
+    beforeItems: readonly T[] | undefined,
+    key: (item: T) => string,
+  ) => {
+    const beforeByKey = new Map<string, T>();
+    for (const item of beforeItems ?? []) beforeByKey.set(key(item), item);
     const itemHashes: string[] = [];
     for (const item of items) {
-      const h = hashOf(item);
-      parts[`${prefix}:${key(item)}`] = h;
+      const name = `${prefix}:${key(item)}`;
+      const h = hashPart(name, item, beforeByKey.get(key(item)));
+      parts[name] = h;
       itemHashes.push(`${key(item)}=${h}`);
     }
     return contentHash(itemHashes.join('\n'));
   };
-  parts['app'] = hashOf(program.app);
-  parts['deploy'] = hashOf(program.deploy);
-  parts['architecture'] = hashOf(program.architecture);
-  parts['sources'] = hashOf(program.sources);
-  parts['entities'] = each('entity', program.entities, (e) => e.name);
-  parts['enums'] = each('enum', program.enums, (e) => e.name);
-  parts['flows'] = each('flow', program.flows, (f) => f.name);
-  parts['behaviors'] = each('behavior', program.behaviors, behaviorKey);
-  parts['events'] = each('event', program.events, (e) => e.name);
-  parts['views'] = each('view', program.views, (v) => v.name);
-  parts['joinTables'] = each('joinTable', program.joinTables, (j) => j.name);
-  const indexesByEntity = new Map<string, unknown[]>(program.entities.map((e) => [e.name, []]));
-  for (const index of program.indexes) {
-    const list = indexesByEntity.get(index.entity) ?? [];
-    list.push(index);
-    indexesByEntity.set(index.entity, list);
-  }
-  for (const [entity, list] of indexesByEntity) parts[`indexes:${entity}`] = hashOf(list);
-  parts['indexes'] = hashOf(program.indexes);
+  const before = previous?.program;
+  parts['app'] = hashPart('app', program.app, before?.app);
+  parts['deploy'] = hashPart('deploy', program.deploy, before?.deploy);
+  parts['architecture'] = hashPart('architecture', program.architecture, before?.architecture);
+  parts['sources'] = hashPart('sources', program.sources, before?.sources);
+  parts['entities'] = each('entity', program.entities, before?.entities, (e) => e.name);
+  parts['enums'] = each('enum', program.enums, before?.enums, (e) => e.name);
+  parts['flows'] = each('flow', program.flows, before?.flows, (f) => f.name);
+  parts['behaviors'] = each('behavior', program.behaviors, before?.behaviors, behaviorKey);
+  parts['events'] = each('event', program.events, before?.events, (e) => e.name);
+  parts['views'] = each('view', program.views, before?.views, (v) => v.name);
+  parts['joinTables'] = each('joinTable', program.joinTables, before?.joinTables, (j) => j.name);
+  const byEntity = (from: Program | undefined) => {
+    const lists = new Map<string, unknown[]>(from?.entities.map((e) => [e.name, []]));
+    for (const index of from?.indexes ?? []) {
+      const list = lists.get(index.entity) ?? [];
+      list.push(index);
+      lists.set(index.entity, list);
+    }
+    return lists;
+  };
+  const indexesBefore = byEntity(before);
+  for (const [entity, list] of byEntity(program))
+    parts[`indexes:${entity}`] = hashPart(`indexes:${entity}`, list, indexesBefore.get(entity));
+  parts['indexes'] = hashPart('indexes', program.indexes, before?.indexes);
   parts['program'] = contentHash(
     Object.keys(parts)
       .filter((k) => k !== 'sources')

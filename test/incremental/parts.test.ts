@@ -1,0 +1,58 @@
+// Part hashes reused from a previous run (a part equal to its previous value
+// keeps its hash) must be exactly the hashes computed from scratch, after
+// any edit: otherwise an incremental build would miss a change, or a clean
+// build would not reproduce its manifest.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../compiler/index.js';
+import type { Program } from '../../compiler/ir/schema.js';
+import { changedParts, hashParts, sameIr } from '../../compiler/incremental/parts.js';
+import { edits, seededRandom } from './edits.js';
+
+const examplesDir = join(import.meta.dirname, '../../examples');
+
+function programOf(entry: string, text: string): Program | undefined {
+  const result = compile(entry, { files: new Map([[entry, text]]) });
+  return result.diagnostics.some((d) => d.severity === 'error') ? undefined : result.program;
+}
+
+describe('sameIr', () => {
+  it('ignores spans, but not values, keys or their order', () => {
+    const span = (line: number) => ({ file: 'a.bitcup', line, column: 1, offset: 0, length: 1 });
+    expect(sameIr({ a: 1, span: span(1) }, { a: 1, span: span(9) })).toBe(true);
+    expect(sameIr({ a: 1, b: [1, { c: 'x' }] }, { a: 1, b: [1, { c: 'x' }] })).toBe(true);
+    expect(sameIr({ a: 1, b: 2 }, { b: 2, a: 1 })).toBe(false);
+    expect(sameIr({ a: [1, 2] }, { a: [1, 2, 3] })).toBe(false);
+    expect(sameIr({ a: { c: 'x' } }, { a: { c: 'y' } })).toBe(false);
+    expect(sameIr({ a: null }, { a: {} })).toBe(false);
+    expect(sameIr([], {})).toBe(false);
+  });
+});
+
+describe.each(['blog', 'platform'])('hashParts with a previous run (%s)', (example) => {
+  it('gives the hashes computed from scratch, after every one of 25 random edits', () => {
+    const entry = join(examplesDir, `${example}.bitcup`);
+    const random = seededRandom(11);
+    let text = readFileSync(entry, 'utf8');
+    let before = programOf(entry, text)!;
+    let beforeParts = hashParts(before);
+    let changedSome = 0;
+    for (let step = 0; step < 25; step++) {
+      const applicable = edits.filter((e) => e.name !== 'break');
+      const edit = applicable[Math.floor(random() * applicable.length)]!;
+      const next = edit.apply(text, random, step);
+      if (next === undefined) continue;
+      const program = programOf(entry, next);
+      if (!program) continue;
+      text = next;
+      const reused = hashParts(program, { program: before, parts: beforeParts });
+      expect(reused).toEqual(hashParts(program));
+      if (changedParts(beforeParts, reused).size > 0) changedSome++;
+      before = program;
+      beforeParts = reused;
+    }
+    // the edits did change parts (the test would prove nothing otherwise)
+    expect(changedSome).toBeGreaterThan(5);
+  });
+});
