@@ -97,6 +97,61 @@ function isOneOf(token: IToken, types: readonly TokenType[]): boolean {
   return false;
 }
 
+/**
+ * CONSUME / SUBRULE label options, built once: an options literal in a rule
+ * body would be a new object on every call (Chevrotain only reads it).
+ */
+function labels<K extends string>(...names: K[]): Readonly<Record<K, { readonly LABEL: K }>> {
+  return Object.freeze(
+    Object.fromEntries(names.map((name) => [name, Object.freeze({ LABEL: name })])),
+  ) as Record<K, { readonly LABEL: K }>;
+}
+const L = labels(
+  'action',
+  'arg',
+  'bound',
+  'by',
+  'clause',
+  'default',
+  'direction',
+  'emit',
+  'entity',
+  'event',
+  'field',
+  'first',
+  'flag',
+  'fn',
+  'from',
+  'guard',
+  'inner',
+  'item',
+  'key',
+  'keyword',
+  'kind',
+  'label',
+  'literal',
+  'message',
+  'name',
+  'number',
+  'object',
+  'op',
+  'owner',
+  'path',
+  'prefix',
+  'regex',
+  'root',
+  'second',
+  'segment',
+  'set',
+  'statement',
+  'table',
+  'to',
+  'value',
+  'view',
+  'was',
+  'where',
+);
+
 export class BitcupParser extends CstParser {
   // OR alternatives are built once, not on every call (fewer allocations on
   // the hot path; the closures read the parser through \`this\` at run time).
@@ -115,25 +170,18 @@ export class BitcupParser extends CstParser {
   private readonly settingsEntryAlts1: IOrAlt<unknown>[] = [
     { ALT: () => this.SUBRULE(this.settingsBlock) },
     {
-      ALT: () =>
-        this.MANY({
-          // values run to the end of the key's line; `word {` starts a block entry
-          GATE: () =>
-            this.LA(1).startLine === this.LA(0).startLine &&
-            !(tokenMatcher(this.LA(1), T.Word) && tokenMatcher(this.LA(2), T.LBrace)),
-          DEF: () => this.OR2(this.settingsValueAlts1),
-        }),
+      ALT: () => this.MANY(this.settingsValues),
     },
   ];
   private readonly settingsValueAlts1: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'value' }) },
-    { ALT: () => this.CONSUME(T.Duration, { LABEL: 'value' }) },
-    { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'value' }) },
-    { ALT: () => this.CONSUME2(T.Word, { LABEL: 'value' }) },
+    { ALT: () => this.CONSUME(T.StringLiteral, L.value) },
+    { ALT: () => this.CONSUME(T.Duration, L.value) },
+    { ALT: () => this.CONSUME(T.NumberLiteral, L.value) },
+    { ALT: () => this.CONSUME2(T.Word, L.value) },
   ];
   private readonly enumDeclAlts1: IOrAlt<unknown>[] = [
     { ALT: () => this.CONSUME(T.Comma) },
-    { ALT: () => this.CONSUME(T.Word, { LABEL: 'value' }) },
+    { ALT: () => this.CONSUME(T.Word, L.value) },
   ];
   private readonly entityHeaderItemAlts1: IOrAlt<unknown>[] = [
     {
@@ -146,13 +194,13 @@ export class BitcupParser extends CstParser {
       ALT: () => {
         this.CONSUME(T.Owned);
         this.CONSUME(T.By);
-        this.CONSUME(T.Word, { LABEL: 'owner' });
+        this.CONSUME(T.Word, L.owner);
       },
     },
     {
       ALT: () => {
         this.CONSUME(T.Was);
-        this.CONSUME(T.Name, { LABEL: 'was' });
+        this.CONSUME(T.Name, L.was);
       },
     },
   ];
@@ -166,38 +214,38 @@ export class BitcupParser extends CstParser {
       ALT: () => {
         this.OR2(this.entityOptionAlts2);
         this.CONSUME(T.LParen);
-        this.MANY(() => this.OR3(this.entityOptionAlts3));
+        this.MANY(this.entityOptionField);
         this.CONSUME(T.RParen);
       },
     },
     {
       ALT: () => {
-        this.CONSUME(T.Table, { LABEL: 'kind' });
-        this.CONSUME(T.StringLiteral, { LABEL: 'table' });
+        this.CONSUME(T.Table, L.kind);
+        this.CONSUME(T.StringLiteral, L.table);
       },
     },
   ];
   private readonly entityOptionAlts2: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(T.Index, { LABEL: 'kind' }) },
-    { ALT: () => this.CONSUME(T.Unique, { LABEL: 'kind' }) },
+    { ALT: () => this.CONSUME(T.Index, L.kind) },
+    { ALT: () => this.CONSUME(T.Unique, L.kind) },
   ];
   private readonly entityOptionAlts3: IOrAlt<unknown>[] = [
     { ALT: () => this.CONSUME(T.Comma) },
-    { ALT: () => this.CONSUME(T.Word, { LABEL: 'field' }) },
+    { ALT: () => this.CONSUME(T.Word, L.field) },
   ];
   private readonly typeRefAlts1: IOrAlt<unknown>[] = [
     { ALT: () => this.CONSUME(T.Comma) },
-    { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'arg' }) },
+    { ALT: () => this.CONSUME(T.NumberLiteral, L.arg) },
   ];
   private readonly modifierAlts1: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(T.Unique, { LABEL: 'flag' }) },
-    { ALT: () => this.CONSUME(T.Index, { LABEL: 'flag' }) },
-    { ALT: () => this.CONSUME(T.Private, { LABEL: 'flag' }) },
-    { ALT: () => this.CONSUME(T.Readonly, { LABEL: 'flag' }) },
+    { ALT: () => this.CONSUME(T.Unique, L.flag) },
+    { ALT: () => this.CONSUME(T.Index, L.flag) },
+    { ALT: () => this.CONSUME(T.Private, L.flag) },
+    { ALT: () => this.CONSUME(T.Readonly, L.flag) },
     {
       ALT: () => {
         this.CONSUME(T.Equals);
-        this.SUBRULE(this.expression, { LABEL: 'default' });
+        this.SUBRULE(this.expression, L.default);
       },
     },
     {
@@ -210,7 +258,7 @@ export class BitcupParser extends CstParser {
       ALT: () => {
         this.OR4(this.modifierAlts4);
         this.CONSUME2(T.LParen);
-        this.OPTION(() => this.CONSUME(T.Minus));
+        this.OPTION(this.optionalMinus);
         this.CONSUME(T.NumberLiteral);
         this.CONSUME2(T.RParen);
       },
@@ -219,26 +267,26 @@ export class BitcupParser extends CstParser {
       ALT: () => {
         this.CONSUME(T.Pattern);
         this.CONSUME3(T.LParen);
-        this.CONSUME(T.StringLiteral, { LABEL: 'regex' });
+        this.CONSUME(T.StringLiteral, L.regex);
         this.CONSUME3(T.RParen);
       },
     },
     {
       ALT: () => {
         this.CONSUME(T.Label);
-        this.CONSUME2(T.StringLiteral, { LABEL: 'label' });
+        this.CONSUME2(T.StringLiteral, L.label);
       },
     },
     {
       ALT: () => {
         this.CONSUME(T.Was);
-        this.CONSUME(T.Word, { LABEL: 'was' });
+        this.CONSUME(T.Word, L.was);
       },
     },
     {
       ALT: () => {
         this.CONSUME(T.By);
-        this.CONSUME2(T.Word, { LABEL: 'by' });
+        this.CONSUME2(T.Word, L.by);
       },
     },
   ];
@@ -257,37 +305,37 @@ export class BitcupParser extends CstParser {
     },
   ];
   private readonly modifierAlts3: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(T.Cascade, { LABEL: 'action' }) },
-    { ALT: () => this.CONSUME(T.Restrict, { LABEL: 'action' }) },
+    { ALT: () => this.CONSUME(T.Cascade, L.action) },
+    { ALT: () => this.CONSUME(T.Restrict, L.action) },
     {
       ALT: () => {
-        this.CONSUME(T.Set, { LABEL: 'action' });
-        this.CONSUME(T.Null, { LABEL: 'action' });
+        this.CONSUME(T.Set, L.action);
+        this.CONSUME(T.Null, L.action);
       },
     },
   ];
   private readonly modifierAlts4: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(T.Min, { LABEL: 'bound' }) },
-    { ALT: () => this.CONSUME(T.Max, { LABEL: 'bound' }) },
+    { ALT: () => this.CONSUME(T.Min, L.bound) },
+    { ALT: () => this.CONSUME(T.Max, L.bound) },
   ];
   private readonly rulesDeclAlts1: IOrAlt<unknown>[] = [
-    { ALT: () => this.SUBRULE(this.allowRule, { LABEL: 'item' }) },
-    { ALT: () => this.SUBRULE(this.checkRule, { LABEL: 'item' }) },
+    { ALT: () => this.SUBRULE(this.allowRule, L.item) },
+    { ALT: () => this.SUBRULE(this.checkRule, L.item) },
     { ALT: () => this.CONSUME(T.Comma) },
   ];
   private readonly allowRuleAlts1: IOrAlt<unknown>[] = [
     { ALT: () => this.CONSUME(T.Comma) },
-    { ALT: () => this.CONSUME(T.Name, { LABEL: 'op' }) },
+    { ALT: () => this.CONSUME(T.Name, L.op) },
   ];
   private readonly transitionClauseAlts1: IOrAlt<unknown>[] = [
     {
       ALT: () => {
         this.CONSUME(T.If);
-        this.SUBRULE(this.expression, { LABEL: 'guard' });
+        this.SUBRULE(this.expression, L.guard);
       },
     },
-    { ALT: () => this.SUBRULE(this.setClause, { LABEL: 'set' }) },
-    { ALT: () => this.SUBRULE(this.emitClause, { LABEL: 'emit' }) },
+    { ALT: () => this.SUBRULE(this.setClause, L.set) },
+    { ALT: () => this.SUBRULE(this.emitClause, L.emit) },
   ];
   private readonly assignmentBlockAlts1: IOrAlt<unknown>[] = [
     { ALT: () => this.CONSUME(T.Comma) },
@@ -309,14 +357,14 @@ export class BitcupParser extends CstParser {
       ALT: () => {
         this.CONSUME(T.Require);
         this.SUBRULE(this.expression);
-        this.CONSUME(T.StringLiteral, { LABEL: 'message' });
+        this.CONSUME(T.StringLiteral, L.message);
       },
     },
     { ALT: () => this.SUBRULE(this.setClause) },
     {
       ALT: () => {
         this.CONSUME(T.Create);
-        this.CONSUME(T.Name, { LABEL: 'entity' });
+        this.CONSUME(T.Name, L.entity);
         this.SUBRULE(this.assignmentBlock);
       },
     },
@@ -332,8 +380,8 @@ export class BitcupParser extends CstParser {
   private readonly viewClauseAlts1: IOrAlt<unknown>[] = [
     {
       ALT: () => {
-        this.CONSUME(T.Path, { LABEL: 'keyword' });
-        this.CONSUME(T.StringLiteral, { LABEL: 'value' });
+        this.CONSUME(T.Path, L.keyword);
+        this.CONSUME(T.StringLiteral, L.value);
       },
     },
     {
@@ -344,95 +392,92 @@ export class BitcupParser extends CstParser {
     },
     {
       ALT: () => {
-        this.CONSUME(T.Sort, { LABEL: 'keyword' });
+        this.CONSUME(T.Sort, L.keyword);
         this.SUBRULE(this.pathRef);
-        this.OPTION(() => this.OR3(this.viewClauseAlts3));
+        this.OPTION(this.sortDirection);
       },
     },
     {
       ALT: () => {
-        this.CONSUME(T.PageSize, { LABEL: 'keyword' });
-        this.CONSUME(T.NumberLiteral, { LABEL: 'number' });
+        this.CONSUME(T.PageSize, L.keyword);
+        this.CONSUME(T.NumberLiteral, L.number);
       },
     },
     {
       ALT: () => {
-        this.CONSUME(T.Metric, { LABEL: 'keyword' });
-        this.CONSUME2(T.StringLiteral, { LABEL: 'value' });
+        this.CONSUME(T.Metric, L.keyword);
+        this.CONSUME2(T.StringLiteral, L.value);
         this.SUBRULE(this.expression);
       },
     },
     {
       ALT: () => {
-        this.CONSUME(T.Table, { LABEL: 'keyword' });
-        this.CONSUME(T.Name, { LABEL: 'view' });
-        this.OPTION2(() => {
-          this.CONSUME(T.Limit);
-          this.CONSUME2(T.NumberLiteral, { LABEL: 'number' });
-        });
+        this.CONSUME(T.Table, L.keyword);
+        this.CONSUME(T.Name, L.view);
+        this.OPTION2(this.tableLimit);
       },
     },
-    { ALT: () => this.CONSUME(T.Public, { LABEL: 'keyword' }) },
+    { ALT: () => this.CONSUME(T.Public, L.keyword) },
     { ALT: () => this.CONSUME(T.Comma) },
   ];
   private readonly viewClauseAlts2: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(T.Columns, { LABEL: 'keyword' }) },
-    { ALT: () => this.CONSUME(T.Fields, { LABEL: 'keyword' }) },
-    { ALT: () => this.CONSUME(T.Related, { LABEL: 'keyword' }) },
-    { ALT: () => this.CONSUME(T.Actions, { LABEL: 'keyword' }) },
-    { ALT: () => this.CONSUME(T.Filter, { LABEL: 'keyword' }) },
-    { ALT: () => this.CONSUME(T.Search, { LABEL: 'keyword' }) },
+    { ALT: () => this.CONSUME(T.Columns, L.keyword) },
+    { ALT: () => this.CONSUME(T.Fields, L.keyword) },
+    { ALT: () => this.CONSUME(T.Related, L.keyword) },
+    { ALT: () => this.CONSUME(T.Actions, L.keyword) },
+    { ALT: () => this.CONSUME(T.Filter, L.keyword) },
+    { ALT: () => this.CONSUME(T.Search, L.keyword) },
   ];
   private readonly viewClauseAlts3: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(T.Asc, { LABEL: 'direction' }) },
-    { ALT: () => this.CONSUME(T.Desc, { LABEL: 'direction' }) },
+    { ALT: () => this.CONSUME(T.Asc, L.direction) },
+    { ALT: () => this.CONSUME(T.Desc, L.direction) },
   ];
   private readonly viewListAlts1: IOrAlt<unknown>[] = [
     {
       ALT: () => {
         this.CONSUME(T.Comma);
-        this.SUBRULE2(this.pathRef, { LABEL: 'item' });
+        this.SUBRULE2(this.pathRef, L.item);
       },
     },
-    { ALT: () => this.SUBRULE(this.viewItemRef, { LABEL: 'item' }) },
+    { ALT: () => this.SUBRULE(this.viewItemRef, L.item) },
   ];
   private readonly binaryTailAlts1: IOrAlt<unknown>[] = [
     {
       ALT: () => {
-        this.CONSUME(T.BinaryOperator, { LABEL: 'op' });
+        this.CONSUME(T.BinaryOperator, L.op);
         this.SUBRULE2(this.operand);
       },
     },
     {
       ALT: () => {
-        this.CONSUME(T.In, { LABEL: 'op' });
+        this.CONSUME(T.In, L.op);
         this.SUBRULE(this.listLiteral);
       },
     },
   ];
   private readonly operandAlts1: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(T.Not, { LABEL: 'prefix' }) },
-    { ALT: () => this.CONSUME(T.Minus, { LABEL: 'prefix' }) },
+    { ALT: () => this.CONSUME(T.Not, L.prefix) },
+    { ALT: () => this.CONSUME(T.Minus, L.prefix) },
   ];
   private readonly primaryAlts1: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'literal' }) },
-    { ALT: () => this.CONSUME(T.Duration, { LABEL: 'literal' }) },
-    { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'literal' }) },
-    { ALT: () => this.CONSUME(T.True, { LABEL: 'literal' }) },
-    { ALT: () => this.CONSUME(T.False, { LABEL: 'literal' }) },
-    { ALT: () => this.CONSUME(T.Null, { LABEL: 'literal' }) },
-    { ALT: () => this.CONSUME(T.Now, { LABEL: 'literal' }) },
+    { ALT: () => this.CONSUME(T.StringLiteral, L.literal) },
+    { ALT: () => this.CONSUME(T.Duration, L.literal) },
+    { ALT: () => this.CONSUME(T.NumberLiteral, L.literal) },
+    { ALT: () => this.CONSUME(T.True, L.literal) },
+    { ALT: () => this.CONSUME(T.False, L.literal) },
+    { ALT: () => this.CONSUME(T.Null, L.literal) },
+    { ALT: () => this.CONSUME(T.Now, L.literal) },
     {
       ALT: () => {
         this.CONSUME(T.LParen);
-        this.SUBRULE(this.expression, { LABEL: 'inner' });
+        this.SUBRULE(this.expression, L.inner);
         this.CONSUME(T.RParen);
       },
     },
     { ALT: () => this.SUBRULE(this.listLiteral) },
     {
       ALT: () => {
-        this.CONSUME(T.LBrace, { LABEL: 'object' });
+        this.CONSUME(T.LBrace, L.object);
         this.CONSUME(T.RBrace);
       },
     },
@@ -441,27 +486,107 @@ export class BitcupParser extends CstParser {
       // a path: `this`, `currentUser`, `input` or a name, then `.word`*
       ALT: () => {
         this.OR3(this.pathAlts1);
-        this.MANY2(() => {
-          this.CONSUME(T.Dot);
-          this.CONSUME(T.Word, { LABEL: 'segment' });
-        });
+        this.MANY2(this.dotSegment);
       },
     },
   ];
   private readonly callAlts1: IOrAlt<unknown>[] = [
     { ALT: () => this.CONSUME(T.Comma) },
-    { ALT: () => this.SUBRULE(this.expression, { LABEL: 'arg' }) },
+    { ALT: () => this.SUBRULE(this.expression, L.arg) },
   ];
   private readonly pathAlts1: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(T.This, { LABEL: 'root' }) },
-    { ALT: () => this.CONSUME(T.CurrentUser, { LABEL: 'root' }) },
-    { ALT: () => this.CONSUME(T.Input, { LABEL: 'root' }) },
-    { ALT: () => this.CONSUME(T.Name, { LABEL: 'root' }) },
+    { ALT: () => this.CONSUME(T.This, L.root) },
+    { ALT: () => this.CONSUME(T.CurrentUser, L.root) },
+    { ALT: () => this.CONSUME(T.Input, L.root) },
+    { ALT: () => this.CONSUME(T.Name, L.root) },
   ];
   private readonly listLiteralAlts1: IOrAlt<unknown>[] = [
     { ALT: () => this.CONSUME(T.Comma) },
-    { ALT: () => this.SUBRULE(this.expression, { LABEL: 'item' }) },
+    { ALT: () => this.SUBRULE(this.expression, L.item) },
   ];
+
+  // MANY / OPTION bodies, built once for the same reason.
+  private readonly settingsValues = {
+    // values run to the end of the key's line; `word {` starts a block entry
+    GATE: () =>
+      this.LA(1).startLine === this.LA(0).startLine &&
+      !(tokenMatcher(this.LA(1), T.Word) && tokenMatcher(this.LA(2), T.LBrace)),
+    DEF: () => this.OR2(this.settingsValueAlts1),
+  };
+  private readonly entityOptionField = () => this.OR3(this.entityOptionAlts3);
+  private readonly optionalMinus = () => this.CONSUME(T.Minus);
+  private readonly sortDirection = () => this.OR3(this.viewClauseAlts3);
+  private readonly tableLimit = () => {
+    this.CONSUME(T.Limit);
+    this.CONSUME2(T.NumberLiteral, L.number);
+  };
+  private readonly dotSegment = () => {
+    this.CONSUME(T.Dot);
+    this.CONSUME(T.Word, L.segment);
+  };
+  private readonly settingsEntries = () => this.SUBRULE(this.settingsEntry);
+  private readonly enumMembers = () => this.OR(this.enumDeclAlts1);
+  private readonly entityHeaderItems = () => this.SUBRULE(this.entityHeaderItem);
+  private readonly entityMembers = () => this.OR(this.entityMemberAlts1);
+  private readonly fieldModifiers = {
+    GATE: () => !this.fieldOrOptionStartsHere(),
+    DEF: () => this.SUBRULE(this.modifier),
+  };
+  private readonly typeArgs = () => {
+    this.CONSUME(T.LParen);
+    this.MANY(this.typeArgItems);
+    this.CONSUME(T.RParen);
+  };
+  private readonly typeArgItems = () => this.OR(this.typeRefAlts1);
+  private readonly listSuffix = () => {
+    this.CONSUME(T.LBracket);
+    this.CONSUME(T.RBracket);
+  };
+  private readonly optionalMark = () => this.CONSUME(T.Question);
+  private readonly rulesItems = () => this.OR(this.rulesDeclAlts1);
+  private readonly allowOps = () => this.OR(this.allowRuleAlts1);
+  private readonly transitions = () => this.SUBRULE(this.transition);
+  private readonly moreFromStates = () => {
+    this.OPTION(this.optionalComma);
+    this.CONSUME2(T.Name, L.from);
+  };
+  private readonly optionalComma = () => this.CONSUME(T.Comma);
+  private readonly transitionClauses = () => this.SUBRULE(this.transitionClause, L.clause);
+  private readonly moreAssignments = {
+    // another `field =` (LL(1) would take the next transition's first state)
+    GATE: () => tokenMatcher(this.LA(1), T.Comma) || tokenMatcher(this.LA(2), T.Equals),
+    DEF: () => {
+      this.OPTION(this.optionalComma);
+      this.SUBRULE2(this.assignment);
+    },
+  };
+  private readonly emitValues = () => this.SUBRULE(this.assignmentBlock);
+  private readonly assignmentItems = () => this.OR(this.assignmentBlockAlts1);
+  private readonly fieldBlockItems = () => this.OR(this.fieldBlockAlts1);
+  private readonly behaviorSecondName = () => {
+    this.CONSUME(T.Dot);
+    this.CONSUME(T.Word, L.second);
+  };
+  private readonly customMark = () => this.CONSUME(T.Custom);
+  private readonly behaviorStatements = () => this.SUBRULE(this.behaviorStatement, L.statement);
+  private readonly viewEntity = {
+    GATE: () => !tokenMatcher(this.LA(1), T.Public),
+    DEF: () => this.CONSUME3(T.Name, L.entity),
+  };
+  private readonly publicMark = () => this.CONSUME(T.Public);
+  private readonly viewClauses = () => this.SUBRULE(this.viewClause, L.clause);
+  private readonly viewListItems = () => this.OR(this.viewListAlts1);
+  private readonly dotSegment2 = () => {
+    this.CONSUME(T.Dot);
+    this.CONSUME2(T.Word, L.segment);
+  };
+  private readonly binaryTails = () => this.OR(this.binaryTailAlts1);
+  private readonly prefixOperators = () => this.OR(this.operandAlts1);
+  private readonly callArgs = () => this.OR(this.callAlts1);
+  private readonly callWhere = () => {
+    this.CONSUME(T.Where);
+    this.SUBRULE2(this.expression, L.where);
+  };
 
   constructor() {
     super(T.allTokens, {
@@ -485,14 +610,14 @@ export class BitcupParser extends CstParser {
 
   importDecl = this.RULE('importDecl', () => {
     this.CONSUME(T.Import);
-    this.CONSUME(T.StringLiteral, { LABEL: 'path' });
+    this.CONSUME(T.StringLiteral, L.path);
   });
 
   // ---------------------------------------------------------------- settings
 
   appDecl = this.RULE('appDecl', () => {
     this.CONSUME(T.App);
-    this.CONSUME(T.Name, { LABEL: 'name' });
+    this.CONSUME(T.Name, L.name);
     this.SUBRULE(this.settingsBlock);
   });
 
@@ -503,12 +628,12 @@ export class BitcupParser extends CstParser {
 
   settingsBlock = this.RULE('settingsBlock', () => {
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.SUBRULE(this.settingsEntry));
+    this.MANY(this.settingsEntries);
     this.CONSUME(T.RBrace);
   });
 
   settingsEntry = this.RULE('settingsEntry', () => {
-    this.CONSUME(T.Word, { LABEL: 'key' });
+    this.CONSUME(T.Word, L.key);
     this.OR(this.settingsEntryAlts1);
   });
 
@@ -516,18 +641,18 @@ export class BitcupParser extends CstParser {
 
   enumDecl = this.RULE('enumDecl', () => {
     this.CONSUME(T.Enum);
-    this.CONSUME(T.Name, { LABEL: 'name' });
+    this.CONSUME(T.Name, L.name);
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.OR(this.enumDeclAlts1));
+    this.MANY(this.enumMembers);
     this.CONSUME(T.RBrace);
   });
 
   entityDecl = this.RULE('entityDecl', () => {
     this.CONSUME(T.Entity);
-    this.CONSUME(T.Name, { LABEL: 'name' });
-    this.MANY(() => this.SUBRULE(this.entityHeaderItem));
+    this.CONSUME(T.Name, L.name);
+    this.MANY(this.entityHeaderItems);
     this.CONSUME(T.LBrace);
-    this.MANY2(() => this.OR(this.entityMemberAlts1));
+    this.MANY2(this.entityMembers);
     this.CONSUME(T.RBrace);
   });
 
@@ -540,12 +665,9 @@ export class BitcupParser extends CstParser {
   });
 
   fieldDecl = this.RULE('fieldDecl', () => {
-    this.CONSUME(T.Word, { LABEL: 'name' });
+    this.CONSUME(T.Word, L.name);
     this.SUBRULE(this.typeRef);
-    this.MANY({
-      GATE: () => !this.fieldOrOptionStartsHere(),
-      DEF: () => this.SUBRULE(this.modifier),
-    });
+    this.MANY(this.fieldModifiers);
   });
 
   /** After a field's type: does LA(1) begin the next field or an entity option? */
@@ -562,17 +684,10 @@ export class BitcupParser extends CstParser {
   }
 
   typeRef = this.RULE('typeRef', () => {
-    this.CONSUME(T.Word, { LABEL: 'name' });
-    this.OPTION(() => {
-      this.CONSUME(T.LParen);
-      this.MANY(() => this.OR(this.typeRefAlts1));
-      this.CONSUME(T.RParen);
-    });
-    this.OPTION2(() => {
-      this.CONSUME(T.LBracket);
-      this.CONSUME(T.RBracket);
-    });
-    this.OPTION3(() => this.CONSUME(T.Question));
+    this.CONSUME(T.Word, L.name);
+    this.OPTION(this.typeArgs);
+    this.OPTION2(this.listSuffix);
+    this.OPTION3(this.optionalMark);
   });
 
   modifier = this.RULE('modifier', () => {
@@ -583,16 +698,16 @@ export class BitcupParser extends CstParser {
 
   rulesDecl = this.RULE('rulesDecl', () => {
     this.CONSUME(T.Rules);
-    this.CONSUME(T.Name, { LABEL: 'entity' });
+    this.CONSUME(T.Name, L.entity);
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.OR(this.rulesDeclAlts1));
+    this.MANY(this.rulesItems);
     this.CONSUME(T.RBrace);
   });
 
   /** `allow read, update if expr`; a behavior's `allow if expr` has no ops */
   allowRule = this.RULE('allowRule', () => {
     this.CONSUME(T.Allow);
-    this.MANY(() => this.OR(this.allowRuleAlts1));
+    this.MANY(this.allowOps);
     this.CONSUME(T.If);
     this.SUBRULE(this.expression);
   });
@@ -600,34 +715,31 @@ export class BitcupParser extends CstParser {
   checkRule = this.RULE('checkRule', () => {
     this.CONSUME(T.Check);
     this.SUBRULE(this.expression);
-    this.CONSUME(T.StringLiteral, { LABEL: 'message' });
+    this.CONSUME(T.StringLiteral, L.message);
   });
 
   // ---------------------------------------------------------------- flows
 
   flowDecl = this.RULE('flowDecl', () => {
     this.CONSUME(T.Flow);
-    this.CONSUME(T.Name, { LABEL: 'name' });
+    this.CONSUME(T.Name, L.name);
     this.CONSUME(T.For);
-    this.CONSUME2(T.Name, { LABEL: 'entity' });
+    this.CONSUME2(T.Name, L.entity);
     this.CONSUME(T.Dot);
-    this.CONSUME(T.Word, { LABEL: 'field' });
+    this.CONSUME(T.Word, L.field);
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.SUBRULE(this.transition));
+    this.MANY(this.transitions);
     this.CONSUME(T.RBrace);
   });
 
   transition = this.RULE('transition', () => {
-    this.CONSUME(T.Name, { LABEL: 'from' });
-    this.MANY(() => {
-      this.OPTION(() => this.CONSUME(T.Comma));
-      this.CONSUME2(T.Name, { LABEL: 'from' });
-    });
+    this.CONSUME(T.Name, L.from);
+    this.MANY(this.moreFromStates);
     this.CONSUME(T.Arrow);
-    this.CONSUME3(T.Name, { LABEL: 'to' });
+    this.CONSUME3(T.Name, L.to);
     this.CONSUME(T.As);
-    this.CONSUME(T.Word, { LABEL: 'name' });
-    this.MANY2(() => this.SUBRULE(this.transitionClause, { LABEL: 'clause' }));
+    this.CONSUME(T.Word, L.name);
+    this.MANY2(this.transitionClauses);
   });
 
   transitionClause = this.RULE('transitionClause', () => {
@@ -638,30 +750,23 @@ export class BitcupParser extends CstParser {
   setClause = this.RULE('setClause', () => {
     this.CONSUME(T.Set);
     this.SUBRULE(this.assignment);
-    this.MANY({
-      // another `field =` (LL(1) would take the next transition's first state)
-      GATE: () => tokenMatcher(this.LA(1), T.Comma) || tokenMatcher(this.LA(2), T.Equals),
-      DEF: () => {
-        this.OPTION(() => this.CONSUME(T.Comma));
-        this.SUBRULE2(this.assignment);
-      },
-    });
+    this.MANY(this.moreAssignments);
   });
 
   emitClause = this.RULE('emitClause', () => {
     this.CONSUME(T.Emit);
-    this.CONSUME(T.Name, { LABEL: 'event' });
-    this.OPTION(() => this.SUBRULE(this.assignmentBlock));
+    this.CONSUME(T.Name, L.event);
+    this.OPTION(this.emitValues);
   });
 
   assignmentBlock = this.RULE('assignmentBlock', () => {
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.OR(this.assignmentBlockAlts1));
+    this.MANY(this.assignmentItems);
     this.CONSUME(T.RBrace);
   });
 
   assignment = this.RULE('assignment', () => {
-    this.CONSUME(T.Word, { LABEL: 'field' });
+    this.CONSUME(T.Word, L.field);
     this.CONSUME(T.Equals);
     this.SUBRULE(this.expression);
   });
@@ -670,26 +775,23 @@ export class BitcupParser extends CstParser {
 
   eventDecl = this.RULE('eventDecl', () => {
     this.CONSUME(T.Event);
-    this.CONSUME(T.Name, { LABEL: 'name' });
+    this.CONSUME(T.Name, L.name);
     this.SUBRULE(this.fieldBlock);
   });
 
   fieldBlock = this.RULE('fieldBlock', () => {
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.OR(this.fieldBlockAlts1));
+    this.MANY(this.fieldBlockItems);
     this.CONSUME(T.RBrace);
   });
 
   behaviorDecl = this.RULE('behaviorDecl', () => {
     this.CONSUME(T.Behavior);
-    this.CONSUME(T.Name, { LABEL: 'first' });
-    this.OPTION(() => {
-      this.CONSUME(T.Dot);
-      this.CONSUME(T.Word, { LABEL: 'second' });
-    });
-    this.OPTION2(() => this.CONSUME(T.Custom));
+    this.CONSUME(T.Name, L.first);
+    this.OPTION(this.behaviorSecondName);
+    this.OPTION2(this.customMark);
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.SUBRULE(this.behaviorStatement, { LABEL: 'statement' }));
+    this.MANY(this.behaviorStatements);
     this.CONSUME(T.RBrace);
   });
 
@@ -701,15 +803,12 @@ export class BitcupParser extends CstParser {
 
   viewDecl = this.RULE('viewDecl', () => {
     this.CONSUME(T.View);
-    this.CONSUME(T.Name, { LABEL: 'name' });
-    this.CONSUME2(T.Name, { LABEL: 'kind' });
-    this.OPTION({
-      GATE: () => !tokenMatcher(this.LA(1), T.Public),
-      DEF: () => this.CONSUME3(T.Name, { LABEL: 'entity' }),
-    });
-    this.OPTION2(() => this.CONSUME(T.Public));
+    this.CONSUME(T.Name, L.name);
+    this.CONSUME2(T.Name, L.kind);
+    this.OPTION(this.viewEntity);
+    this.OPTION2(this.publicMark);
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.SUBRULE(this.viewClause, { LABEL: 'clause' }));
+    this.MANY(this.viewClauses);
     this.CONSUME(T.RBrace);
   });
 
@@ -719,24 +818,18 @@ export class BitcupParser extends CstParser {
 
   /** The first item may be any word; later ones any word after a comma, else not a clause keyword. */
   viewList = this.RULE('viewList', () => {
-    this.SUBRULE(this.pathRef, { LABEL: 'item' });
-    this.MANY(() => this.OR(this.viewListAlts1));
+    this.SUBRULE(this.pathRef, L.item);
+    this.MANY(this.viewListItems);
   });
 
   pathRef = this.RULE('pathRef', () => {
-    this.CONSUME(T.Word, { LABEL: 'segment' });
-    this.MANY(() => {
-      this.CONSUME(T.Dot);
-      this.CONSUME2(T.Word, { LABEL: 'segment' });
-    });
+    this.CONSUME(T.Word, L.segment);
+    this.MANY(this.dotSegment2);
   });
 
   viewItemRef = this.RULE('viewItemRef', () => {
-    this.CONSUME(T.ViewItem, { LABEL: 'segment' });
-    this.MANY(() => {
-      this.CONSUME(T.Dot);
-      this.CONSUME(T.Word, { LABEL: 'segment' });
-    });
+    this.CONSUME(T.ViewItem, L.segment);
+    this.MANY(this.dotSegment);
   });
 
   // ---------------------------------------------------------------- expressions
@@ -748,22 +841,19 @@ export class BitcupParser extends CstParser {
   expression = this.RULE('expression', () => {
     this.SUBRULE(this.operand);
     // operators and their right operands inline (one rule call per operand)
-    this.MANY(() => this.OR(this.binaryTailAlts1));
+    this.MANY(this.binaryTails);
   });
 
   operand = this.RULE('operand', () => {
-    this.MANY(() => this.OR(this.operandAlts1));
+    this.MANY(this.prefixOperators);
     this.OR2(this.primaryAlts1);
   });
 
   call = this.RULE('call', () => {
-    this.CONSUME(T.Name, { LABEL: 'fn' });
+    this.CONSUME(T.Name, L.fn);
     this.CONSUME(T.LParen);
-    this.MANY(() => this.OR(this.callAlts1));
-    this.OPTION(() => {
-      this.CONSUME(T.Where);
-      this.SUBRULE2(this.expression, { LABEL: 'where' });
-    });
+    this.MANY(this.callArgs);
+    this.OPTION(this.callWhere);
     this.CONSUME(T.RParen);
   });
 

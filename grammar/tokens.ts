@@ -20,9 +20,18 @@ export const ViewItem = createToken({ name: 'ViewItem', pattern: Lexer.NA, categ
 /** Binary operators (the precedence is applied by the CST visitor). */
 export const BinaryOperator = createToken({ name: 'BinaryOperator', pattern: Lexer.NA });
 
+// Whitespace in two tokens: Chevrotain copies out and scans every match of a
+// `line_breaks` token for line ends, so the runs within a line (most of
+// them: alignment) go through a token that cannot hold one.
 export const WhiteSpace = createToken({
   name: 'WhiteSpace',
-  pattern: /[ \t\r\n\f\uFEFF]+/,
+  pattern: /[ \t\f\uFEFF]+/,
+  group: Lexer.SKIPPED,
+});
+/** a line end and the whitespace after it (blank lines, the next line's indent) */
+export const LineBreak = createToken({
+  name: 'LineBreak',
+  pattern: /[\r\n][ \t\r\n\f\uFEFF]*/,
   group: Lexer.SKIPPED,
   line_breaks: true,
 });
@@ -232,6 +241,7 @@ export { keywordTokens };
  */
 export const allTokens: TokenType[] = [
   WhiteSpace,
+  LineBreak,
   DocComment,
   LineComment,
   BlockComment,
