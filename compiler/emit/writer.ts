@@ -32,6 +32,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { makeDiagnostic } from '../diagnostics/collector.js';
 import { ProgramSchema } from '../ir/schema.js';
 import { checkFileSet, type ProducedFile } from './file-set.js';
+import { ExistingFiles } from './existing-files.js';
 import { contentHash } from './hash.js';
 import {
   MANIFEST_PATH,
@@ -243,8 +244,10 @@ function emit(
     return pristine !== undefined ? pristine === text : contentHash(text) === entry.hash;
   };
   /** Put `content` in the store under `hash` unless it is there already. */
+  const existing = new ExistingFiles();
   const store = (hash: string, content: string): void => {
     const target = join(out, pristinePath(hash));
+    // only new contents come here (a few per edit): one stat each, no listing of the store
     if (!existsSync(target)) writeFileAtomic(target, content);
   };
   const depsHashes = new Map<string, string>(); // many files share one dependsOn list
@@ -269,7 +272,7 @@ function emit(
           ownership: file.ownership,
           hash: prev && prev.ownership === file.ownership ? prev.hash : contentHash(file.content),
         });
-        if (existsSync(target)) summary.unchanged.push(file.path);
+        if (existing.has(target)) summary.unchanged.push(file.path);
         else {
           writeFileAtomic(target, file.content, mode);
           summary.written.push(file.path);
@@ -291,7 +294,7 @@ function emit(
         // same output as last time: the user's edits (if any) stay as they are
         nextPristine.set(prev.hash, file.content);
         if (legacy) store(prev.hash, file.content);
-        if (!existsSync(target)) {
+        if (!existing.has(target)) {
           writeFileAtomic(target, file.content, mode);
           summary.written.push(file.path);
         } else {
