@@ -3,7 +3,7 @@
 // its `check` rules. Services apply them inside queries (read filters lists
 // and counts) or against one stored row (`rt.holds`), so one lowering serves
 // every use and the database does the evaluating.
-import type { GeneratedFile } from '../types.js';
+import { type FileSpec, spec } from './files.js';
 import type { AllowRule } from '../../ir/schema.js';
 import { CodeWriter } from '../../emit/code-writer.js';
 import { type Access, access, type Ctx, type EntityInfo } from './context.js';
@@ -48,7 +48,11 @@ export function opAccess(ctx: Ctx, e: EntityInfo, op: string): Access {
   return access(ctx, e.entity, op, isAction);
 }
 
-export function generateAccess(ctx: Ctx): GeneratedFile {
+export function generateAccess(ctx: Ctx): FileSpec {
+  return spec('backend/app/access.py', () => accessModule(ctx));
+}
+
+function accessModule(ctx: Ctx): string {
   const imports = new Imports();
   imports.add('__future__', 'annotations');
   imports.module('uuid');
@@ -120,12 +124,7 @@ export function generateAccess(ctx: Ctx): GeneratedFile {
     imports,
   );
   appendBody(w, body.toString());
-  return {
-    path: 'backend/app/access.py',
-    content: w.toString(),
-    ownership: 'generated',
-    dependsOn: ['entities', 'rules'],
-  };
+  return w.toString();
 }
 
 function describe(e: EntityInfo, op: string, a: Access): string {

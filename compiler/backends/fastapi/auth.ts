@@ -1,23 +1,21 @@
 // app/api/auth.py (register, OAuth2 password login -> JWT, me, password
 // change) and app/manage.py (create-user, seed, init-db).
-import type { GeneratedFile } from '../types.js';
 import { CodeWriter } from '../../emit/code-writer.js';
 import { pascal } from '../../names.js';
 import type { Ctx } from './context.js';
 import { compileExpr } from './expr.js';
+import { type FileSpec, spec } from './files.js';
 import { call, type Doc, Imports, appendBody, moduleHeader, prefix, pyStr, stmt } from './py.js';
 
-export function generateAuth(ctx: Ctx): GeneratedFile[] {
-  const files: GeneratedFile[] = [];
-  files.push({
-    path: 'backend/app/manage.py',
-    content: manageModule(ctx),
-    ownership: 'generated',
-    dependsOn: ['entities', 'app'],
-  });
-  if (!ctx.userInfo || !ctx.program.app.auth) return files;
-  const auth = ctx.program.app.auth;
-  const u = ctx.userInfo;
+export function generateAuth(ctx: Ctx, hasUser: boolean): FileSpec[] {
+  const files = [spec('backend/app/manage.py', () => manageModule(ctx))];
+  if (hasUser) files.push(spec('backend/app/api/auth.py', () => authModule(ctx)));
+  return files;
+}
+
+function authModule(ctx: Ctx): string {
+  const auth = ctx.program.app.auth!;
+  const u = ctx.userInfo!;
   const loginField = u.byName.get(auth.login)!;
   const passwordField = u.byName.get(auth.password)!;
   const isEmail =
@@ -112,13 +110,7 @@ async def change_password(session: SessionDep, user: CurrentUser, data: Password
     imports,
   );
   appendBody(out, w.toString());
-  files.push({
-    path: 'backend/app/api/auth.py',
-    content: out.toString(),
-    ownership: 'generated',
-    dependsOn: ['app', `entity:${u.entity.name}`],
-  });
-  return files;
+  return out.toString();
 }
 
 function manageModule(ctx: Ctx): string {

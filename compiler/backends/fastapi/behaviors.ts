@@ -2,12 +2,14 @@
 // `allow if` lines), their input schemas and services, and the user-owned
 // stubs of `custom` behaviors (written once, never overwritten) that raise
 // NotImplementedError until written, which the endpoint turns into a 501.
-import type { GeneratedFile } from '../types.js';
+import { behaviorKey } from '../../incremental/parts.js';
 import type { Behavior } from '../../ir/schema.js';
 import { CodeWriter } from '../../emit/code-writer.js';
 import { pascal, snake } from '../../names.js';
 import { type Ctx, info, mentionsCurrentUser } from './context.js';
+import { track } from './deps.js';
 import { compileExpr } from './expr.js';
+import { type FileSpec, spec } from './files.js';
 import {
   call,
   docstring,
@@ -22,43 +24,26 @@ import { customModule, customReturn, notImplementedMessage, userParam } from './
 import { behaviorInput, behaviorInputClass } from './schemas.js';
 import { behaviorFnName, behaviorStatements } from './services.js';
 
-export function generateBehaviors(ctx: Ctx): GeneratedFile[] {
-  const files: GeneratedFile[] = [];
-  const custom = ctx.program.behaviors.filter((b) => b.custom);
-  files.push({
-    path: 'backend/app/custom/__init__.py',
-    content: '"""Hand-written bodies of `custom` behaviors (these files are yours)."""\n',
-    ownership: 'generated',
-    dependsOn: ['behaviors'],
-  });
-  for (const b of custom) {
-    files.push({
-      path: `backend/app/custom/${customModule(b)}.py`,
-      content: customStub(ctx, b),
-      ownership: 'user',
-      dependsOn: [`behavior:${b.name}`],
-    });
+export function generateBehaviors(ctx: Ctx, behaviors: readonly Behavior[]): FileSpec[] {
+  const files: FileSpec[] = [
+    spec(
+      'backend/app/custom/__init__.py',
+      () => '"""Hand-written bodies of `custom` behaviors (these files are yours)."""\n',
+    ),
+  ];
+  for (const b of behaviors) {
+    if (!b.custom) continue;
+    const make = () => {
+      track(`behavior:${behaviorKey(b)}`);
+      return customStub(ctx, b);
+    };
+    files.push(spec(`backend/app/custom/${customModule(b)}.py`, make, 'user'));
   }
-  const appLevel = ctx.program.behaviors.filter((b) => !b.entity);
-  if (appLevel.length > 0) {
-    files.push({
-      path: 'backend/app/schemas/actions.py',
-      content: actionSchemas(ctx, appLevel),
-      ownership: 'generated',
-      dependsOn: ['behaviors'],
-    });
-    files.push({
-      path: 'backend/app/services/actions.py',
-      content: actionServices(ctx, appLevel),
-      ownership: 'generated',
-      dependsOn: ['behaviors'],
-    });
-    files.push({
-      path: 'backend/app/api/routes/actions.py',
-      content: actionRoutes(ctx, appLevel),
-      ownership: 'generated',
-      dependsOn: ['behaviors'],
-    });
+  const appLevel = () => ctx.program.behaviors.filter((b) => !b.entity);
+  if (behaviors.some((b) => !b.entity)) {
+    files.push(spec('backend/app/schemas/actions.py', () => actionSchemas(ctx, appLevel())));
+    files.push(spec('backend/app/services/actions.py', () => actionServices(ctx, appLevel())));
+    files.push(spec('backend/app/api/routes/actions.py', () => actionRoutes(ctx, appLevel())));
   }
   return files;
 }

@@ -4,6 +4,7 @@
 // loads) and which operations need a signed-in user.
 import type { AllowRule, Entity, Expr, Field, Program, View } from '../../ir/schema.js';
 import { pascal, snake } from '../../names.js';
+import { track } from './deps.js';
 import { safeIdent } from './py.js';
 
 /** Entity or enum names that would shadow a library name in generated modules. */
@@ -79,31 +80,44 @@ export interface FieldInfo {
 }
 
 export interface EntityInfo {
-  entity: Entity;
-  className: string; // model class
-  module: string; // snake module name
-  fields: FieldInfo[];
-  byName: Map<string, FieldInfo>;
-  listViews: View[];
+  readonly entity: Entity;
+  readonly className: string; // model class
+  readonly module: string; // snake module name
+  readonly fields: FieldInfo[];
+  readonly byName: Map<string, FieldInfo>;
+  readonly listViews: View[];
   /** dotted view paths (steps >= 2) shown for this entity: nested read objects and eager loads */
-  nested: NestedTree;
-  filters: FieldInfo[];
-  search: FieldInfo[];
-  sorts: FieldInfo[];
-  defaultSort?: { field: FieldInfo; direction: 'asc' | 'desc' };
-  pageSize: number;
-  plural: string; // snake plural for function names: order_lines
+  readonly nested: NestedTree;
+  readonly filters: FieldInfo[];
+  readonly search: FieldInfo[];
+  readonly sorts: FieldInfo[];
+  readonly defaultSort?: { field: FieldInfo; direction: 'asc' | 'desc' } | undefined;
+  readonly pageSize: number;
+  readonly plural: string; // snake plural for function names: order_lines
 }
 
 /** relation field -> its shown sub-paths */
 export type NestedTree = Map<string, { leaves: Set<string>; children: NestedTree }>;
 
+/** The entities by name; every lookup is recorded as a dependency of the file being made. */
+export interface EntityTable {
+  /** one entity (`entity:<name>`) */
+  get(name: string): EntityInfo | undefined;
+  /** all of them, in model order (`entities`) */
+  values(): IterableIterator<EntityInfo>;
+}
+
 export interface Ctx {
+  /** the IR; reading one of its lists records that list (deps.ts) */
   program: Program;
-  entities: Map<string, EntityInfo>;
-  enumClass: Map<string, string>;
+  entities: EntityTable;
+  /** enum name -> Python class (`enum:<name>`) */
+  enumClass: { get(name: string): string | undefined };
+  /** `app` */
   hasAuth: boolean;
-  userInfo?: EntityInfo;
+  /** `app` and the user entity */
+  userInfo?: EntityInfo | undefined;
+  /** `events` */
   hasEvents: boolean;
 }
 
@@ -139,11 +153,86 @@ function fieldKind(field: Field): FieldKind {
   }
 }
 
-export function buildCtx(program: Program): Ctx {
-  const entities = new Map<string, EntityInfo>();
-  const enumClass = new Map(program.enums.map((e) => [e.name, enumClassName(e.name)]));
-  for (const entity of program.entities) {
-    const fields: FieldInfo[] = entity.fields.map((field) => {
+/** Program list -> the IR part that reading it depends on. */
+const PROGRAM_PARTS: Record<keyof Program, string> = {
+  irVersion: 'program',
+  app: 'app',
+  deploy: 'deploy',
+  enums: 'enums',
+  entities: 'entities',
+  joinTables: 'joinTables',
+  indexes: 'indexes',
+  flows: 'flows',
+  behaviors: 'behaviors',
+  events: 'events',
+  views: 'views',
+  architecture: 'architecture',
+  sources: 'sources',
+};
+
+/** The program, with every property read recorded as its part. */
+function trackedProgram(program: Program): Program {
+  const facade = {} as Program;
+  for (const [key, part] of Object.entries(PROGRAM_PARTS)) {
+    Object.defineProperty(facade, key, {
+      enumerable: true,
+      get() {
+        track(part);
+        return program[key as keyof Program];
+      },
+    });
+  }
+  return facade;
+}
+
+/** Views by the entity they show, built once per program (one pass, not one per entity). */
+class ViewIndex {
+  private byEntity: Map<string, View[]> | undefined;
+  constructor(private readonly program: Program) {}
+  of(entity: string): View[] {
+    if (!this.byEntity) {
+      this.byEntity = new Map();
+      for (const view of this.program.views) {
+        if (view.entity === undefined) continue;
+        const list = this.byEntity.get(view.entity);
+        if (list) list.push(view);
+        else this.byEntity.set(view.entity, [view]);
+      }
+    }
+    return this.byEntity.get(entity) ?? [];
+  }
+}
+
+/**
+ * One entity's derived names and field kinds (from its own IR) and its
+ * view-driven list features (read lazily, each read recording `views`).
+ */
+class LazyEntityInfo implements EntityInfo {
+  readonly className: string;
+  readonly module: string;
+  private fieldList: FieldInfo[] | undefined;
+  private fieldMap: Map<string, FieldInfo> | undefined;
+  private features:
+    | Pick<
+        EntityInfo,
+        'listViews' | 'nested' | 'filters' | 'search' | 'sorts' | 'defaultSort' | 'pageSize'
+      >
+    | undefined;
+
+  constructor(
+    readonly entity: Entity,
+    private readonly views: ViewIndex,
+  ) {
+    this.className = entityClassName(entity.name);
+    this.module = moduleName(entity.name);
+  }
+
+  get plural(): string {
+    return snake(this.entity.apiPath);
+  }
+
+  get fields(): FieldInfo[] {
+    this.fieldList ??= this.entity.fields.map((field) => {
       const kind = fieldKind(field);
       const attr = safeIdent(snake(field.name));
       const target = field.type.kind === 'relation' ? field.type.target : undefined;
@@ -153,9 +242,44 @@ export function buildCtx(program: Program): Ctx {
       if (kind === 'manyToMany') schemaAttr = safeIdent(snake(field.apiName));
       return { field, kind, attr, columnAttr, schemaAttr, apiName: field.apiName, target };
     });
-    const byName = new Map(fields.map((f) => [f.field.name, f]));
-    const listViews = program.views.filter((v) => v.kind === 'list' && v.entity === entity.name);
-    const shownViews = program.views.filter((v) => v.entity === entity.name);
+    return this.fieldList;
+  }
+
+  get byName(): Map<string, FieldInfo> {
+    this.fieldMap ??= new Map(this.fields.map((f) => [f.field.name, f]));
+    return this.fieldMap;
+  }
+
+  get listViews(): View[] {
+    return this.viewFeatures().listViews;
+  }
+  get nested(): NestedTree {
+    return this.viewFeatures().nested;
+  }
+  get filters(): FieldInfo[] {
+    return this.viewFeatures().filters;
+  }
+  get search(): FieldInfo[] {
+    return this.viewFeatures().search;
+  }
+  get sorts(): FieldInfo[] {
+    return this.viewFeatures().sorts;
+  }
+  get defaultSort(): EntityInfo['defaultSort'] {
+    return this.viewFeatures().defaultSort;
+  }
+  get pageSize(): number {
+    return this.viewFeatures().pageSize;
+  }
+
+  private viewFeatures(): NonNullable<LazyEntityInfo['features']> {
+    track('views');
+    if (this.features) return this.features;
+    const entity = this.entity;
+    const fields = this.fields;
+    const byName = this.byName;
+    const shownViews = this.views.of(entity.name);
+    const listViews = shownViews.filter((v) => v.kind === 'list');
     const nested: NestedTree = new Map();
     for (const view of shownViews) {
       if (view.kind === 'form') continue;
@@ -195,12 +319,7 @@ export function buildCtx(program: Program): Ctx {
     const sorts = pick(sortNames).filter((f) => f.kind !== 'toOne' && !isJson(f.field));
     const firstSort = listViews.find((v) => v.sort)?.sort;
     const defaultSortField = firstSort ? byName.get(firstSort.field) : undefined;
-    entities.set(entity.name, {
-      entity,
-      className: entityClassName(entity.name),
-      module: moduleName(entity.name),
-      fields,
-      byName,
+    this.features = {
       listViews,
       nested,
       filters,
@@ -211,17 +330,74 @@ export function buildCtx(program: Program): Ctx {
           ? { field: defaultSortField, direction: firstSort.direction }
           : undefined,
       pageSize: listViews[0]?.pageSize ?? 20,
-      plural: snake(entity.apiPath),
-    });
+    };
+    return this.features;
   }
-  const auth = program.app.auth;
+}
+
+export class LazyEntityTable implements EntityTable {
+  private readonly infos = new Map<string, LazyEntityInfo>();
+  private readonly irs: Map<string, Entity>;
+  private readonly views: ViewIndex;
+
+  constructor(private readonly program: Program) {
+    this.irs = new Map(program.entities.map((e) => [e.name, e]));
+    this.views = new ViewIndex(program);
+  }
+
+  /** without recording a dependency: for the driver, not for generators */
+  peek(name: string): EntityInfo | undefined {
+    let found = this.infos.get(name);
+    if (!found) {
+      const entity = this.irs.get(name);
+      if (!entity) return undefined;
+      this.infos.set(name, (found = new LazyEntityInfo(entity, this.views)));
+    }
+    return found;
+  }
+
+  get(name: string): EntityInfo | undefined {
+    track(`entity:${name}`);
+    return this.peek(name);
+  }
+
+  /** without recording a dependency: for the driver, not for generators */
+  all(): EntityInfo[] {
+    return this.program.entities.map((e) => this.peek(e.name)!);
+  }
+
+  values(): IterableIterator<EntityInfo> {
+    track('entities');
+    return this.all().values();
+  }
+}
+
+/** The context of one program; entity infos are made on first use. */
+export function buildCtx(program: Program): Ctx & { entities: LazyEntityTable } {
+  const entities = new LazyEntityTable(program);
+  const enums = new Map(program.enums.map((e) => [e.name, enumClassName(e.name)]));
   return {
-    program,
+    program: trackedProgram(program),
     entities,
-    enumClass,
-    hasAuth: auth !== undefined,
-    userInfo: auth ? entities.get(auth.user) : undefined,
-    hasEvents: program.events.length > 0,
+    enumClass: {
+      get(name: string) {
+        track(`enum:${name}`);
+        return enums.get(name);
+      },
+    },
+    get hasAuth() {
+      track('app');
+      return program.app.auth !== undefined;
+    },
+    get userInfo() {
+      track('app');
+      const auth = program.app.auth;
+      return auth ? entities.get(auth.user) : undefined;
+    },
+    get hasEvents() {
+      track('events');
+      return program.events.length > 0;
+    },
   };
 }
 

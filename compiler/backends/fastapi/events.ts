@@ -2,43 +2,35 @@
 // change), typed payloads, the relay process (`python -m app.events.relay`:
 // Redis Streams, at least once) and user-owned handler stubs with a consumer
 // (`python -m app.events.consume`) that dispatches stream entries to them.
-import type { GeneratedFile } from '../types.js';
+import type { EventDecl } from '../../ir/schema.js';
 import { CodeWriter } from '../../emit/code-writer.js';
 import { pascal, snake } from '../../names.js';
 import type { Ctx } from './context.js';
+import { type FileSpec, spec } from './files.js';
 import { appendBody, call, docstring, Imports, moduleHeader, pyStr, stmt } from './py.js';
 import { schemaType } from './types.js';
 
 export const payloadClass = (event: string): string => `${pascal(event)}Payload`;
 const handlerModule = (event: string): string => snake(event);
 
-export function generateEvents(ctx: Ctx): GeneratedFile[] {
-  if (!ctx.hasEvents) return [];
-  const files: GeneratedFile[] = [];
-  const gen = (path: string, content: string): GeneratedFile => ({
-    path: `backend/app/events/${path}`,
-    content,
-    ownership: 'generated',
-    dependsOn: ['events'],
-  });
-  files.push(gen('__init__.py', '"""Published events: outbox, payloads, relay and handlers."""\n'));
-  files.push(gen('outbox.py', OUTBOX));
-  files.push(gen('payloads.py', payloads(ctx)));
-  files.push(gen('relay.py', RELAY));
-  files.push(gen('consume.py', consume(ctx)));
-  files.push(
+export function generateEvents(ctx: Ctx, events: readonly EventDecl[]): FileSpec[] {
+  if (events.length === 0) return [];
+  const gen = (path: string, make: () => string): FileSpec =>
+    spec(`backend/app/events/${path}`, make);
+  const files: FileSpec[] = [
+    gen('__init__.py', () => '"""Published events: outbox, payloads, relay and handlers."""\n'),
+    gen('outbox.py', () => OUTBOX),
+    gen('payloads.py', () => payloads(ctx)),
+    gen('relay.py', () => RELAY),
+    gen('consume.py', () => consume(ctx)),
     gen(
       'handlers/__init__.py',
-      '"""Your event handlers, one module per event (yours to edit)."""\n',
+      () => '"""Your event handlers, one module per event (yours to edit)."""\n',
     ),
-  );
-  for (const event of ctx.program.events) {
-    files.push({
-      path: `backend/app/events/handlers/${handlerModule(event.name)}.py`,
-      content: handlerStub(event.name),
-      ownership: 'user',
-      dependsOn: [`event:${event.name}`],
-    });
+  ];
+  for (const event of events) {
+    const path = `backend/app/events/handlers/${handlerModule(event.name)}.py`;
+    files.push(spec(path, () => handlerStub(event.name), 'user'));
   }
   return files;
 }

@@ -10,66 +10,123 @@
 //   8. routers    HTTP endpoints, auth, actions, custom stubs
 //   9. events     outbox model, payloads, relay, handler stubs
 //  10. runtime    copy of runtime/python/bitcup_runtime as app/runtime/
-import type { Backend, GeneratedFile } from '../types.js';
+import type { BackendContext, GeneratedFile } from '../types.js';
 import type { Program } from '../../ir/schema.js';
+import type { PartialBackend } from '../../incremental/builder.js';
+import { isAffected } from '../../incremental/parts.js';
 import { generateAccess } from './access.js';
 import { generateAuth } from './auth.js';
 import { generateBehaviors } from './behaviors.js';
 import { buildCtx } from './context.js';
 import { generateCore } from './core.js';
 import { generateEvents } from './events.js';
+import { type FileSpec, makeFile } from './files.js';
 import { generateModels } from './models.js';
 import { generateRouters } from './routers.js';
 import { generateRuntime, pythonRuntime } from './runtime.js';
 import { generateSchemas } from './schemas.js';
 import { generateServices } from './services.js';
 
-export function generateFastapi(program: Program): GeneratedFile[] {
+const RUNTIME_INIT: GeneratedFile = {
+  path: 'backend/app/runtime/__init__.py',
+  content: '"""BITCUP runtime: support code shared by generated apps (do not edit)."""\n',
+  ownership: 'generated',
+  dependsOn: [],
+};
+
+/** Every app file (all but app/runtime/), by path, with how to make it. */
+function appFileSpecs(program: Program): FileSpec[] {
   const ctx = buildCtx(program);
+  const entities = ctx.entities.all();
   const { requirements, requirementsDev } = pythonRuntime();
-  const appFiles: GeneratedFile[] = [
-    ...generateCore(ctx, requirements, requirementsDev),
-    ...generateModels(ctx),
-    ...generateSchemas(ctx),
+  const auth = program.app.auth;
+  const specs: FileSpec[] = [
+    ...generateCore(ctx, requirements, requirementsDev, auth !== undefined),
+    ...generateModels(ctx, entities),
+    ...generateSchemas(ctx, entities),
     generateAccess(ctx),
-    ...generateServices(ctx),
-    ...generateRouters(ctx),
-    ...generateAuth(ctx),
-    ...generateBehaviors(ctx),
-    ...generateEvents(ctx),
+    ...generateServices(ctx, entities),
+    ...generateRouters(ctx, entities),
+    ...generateAuth(ctx, auth !== undefined && ctx.entities.peek(auth.user) !== undefined),
+    ...generateBehaviors(ctx, program.behaviors),
+    ...generateEvents(ctx, program.events),
   ];
-  const files: GeneratedFile[] = [
-    ...appFiles,
-    ...generateRuntime(ctx.hasEvents, appFiles),
-    {
-      path: 'backend/app/runtime/__init__.py',
-      content: '"""BITCUP runtime: support code shared by generated apps (do not edit)."""\n',
-      ownership: 'generated',
-      dependsOn: [],
-    },
-  ];
-  // the runtime's own __init__ is replaced by the one above (the last wins)
-  const byPath = new Map<string, GeneratedFile>();
-  for (const f of files) byPath.set(f.path, f);
   // modules nothing imports would only lower the app's coverage
-  if (program.enums.length === 0) byPath.delete('backend/app/models/enums.py');
-  if (program.joinTables.length === 0) byPath.delete('backend/app/models/associations.py');
+  return specs.filter(
+    (s) =>
+      !(s.path === 'backend/app/models/enums.py' && program.enums.length === 0) &&
+      !(s.path === 'backend/app/models/associations.py' && program.joinTables.length === 0),
+  );
+}
+
+/** App files plus the runtime they reach, one per path (the last wins), sorted. */
+function withRuntime(program: Program, appFiles: GeneratedFile[]): GeneratedFile[] {
+  const byPath = new Map<string, GeneratedFile>();
+  for (const f of appFiles) byPath.set(f.path, f);
+  for (const f of generateRuntime(program.events.length > 0, appFiles)) byPath.set(f.path, f);
+  // the runtime's own __init__ is replaced by this one
+  byPath.set(RUNTIME_INIT.path, RUNTIME_INIT);
   return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-export const fastapiBackend: Backend = {
+export function generateFastapi(program: Program): GeneratedFile[] {
+  return withRuntime(program, appFileSpecs(program).map(makeFile));
+}
+
+/**
+ * Only the files a change reaches: an app file whose previous dependsOn (the
+ * parts it read last time) is untouched would read the same and come out the
+ * same, so it is kept; the others, new files, and the runtime (which depends
+ * on every app file) are made again.
+ */
+export function generateFastapiChanged(
+  program: Program,
+  changed: ReadonlySet<string>,
+  parts: Record<string, string>,
+  previous: readonly GeneratedFile[],
+): GeneratedFile[] {
+  const before = new Map(previous.map((f) => [f.path, f]));
+  const appFiles: GeneratedFile[] = [];
+  const fresh = new Set<GeneratedFile>();
+  for (const s of appFileSpecs(program)) {
+    const last = before.get(s.path);
+    if (last && last.ownership === s.ownership && !isAffected(last.dependsOn, changed, parts)) {
+      appFiles.push(last);
+    } else {
+      const made = makeFile(s);
+      appFiles.push(made);
+      fresh.add(made);
+    }
+  }
+  return withRuntime(program, appFiles).filter(
+    (f) => fresh.has(f) || isAffected(f.dependsOn, changed, parts),
+  );
+}
+
+function internalError(context: BackendContext, error: unknown): GeneratedFile[] {
+  context.report({
+    code: 'BC9001',
+    severity: 'error',
+    message: `internal error in the FastAPI backend: ${(error as Error).message}`,
+    notes: [],
+  });
+  return [];
+}
+
+export const fastapiBackend: PartialBackend = {
   name: 'fastapi',
   generate(program, context) {
     try {
       return generateFastapi(program);
     } catch (error) {
-      context.report({
-        code: 'BC9001',
-        severity: 'error',
-        message: `internal error in the FastAPI backend: ${(error as Error).message}`,
-        notes: [],
-      });
-      return [];
+      return internalError(context, error);
+    }
+  },
+  generateChanged(program, context, changed, parts, previous) {
+    try {
+      return generateFastapiChanged(program, changed, parts, previous);
+    } catch (error) {
+      return internalError(context, error);
     }
   },
 };

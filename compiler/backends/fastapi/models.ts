@@ -2,44 +2,24 @@
 // entity), enums (app/models/enums.py), many-to-many join tables
 // (app/models/associations.py) and a package __init__ that imports them all
 // so Base.metadata describes every table H3's migrations create.
-import type { GeneratedFile } from '../types.js';
 import { CodeWriter } from '../../emit/code-writer.js';
 import { type Ctx, type EntityInfo, info } from './context.js';
 import { enumMember, joinTableVar } from './expr.js';
 import { call, docstring, Imports, moduleHeader, pyNum, pyStr, stmt, type Doc } from './py.js';
+import { type FileSpec, spec } from './files.js';
 import { pyType, saType } from './types.js';
 
 const ON_DELETE = { cascade: 'CASCADE', restrict: 'RESTRICT', 'set null': 'SET NULL' } as const;
 
-export function generateModels(ctx: Ctx): GeneratedFile[] {
-  const files: GeneratedFile[] = [];
-  files.push({
-    path: 'backend/app/models/enums.py',
-    content: enumsModule(ctx),
-    ownership: 'generated',
-    dependsOn: ['enums'],
-  });
-  files.push({
-    path: 'backend/app/models/associations.py',
-    content: associationsModule(ctx),
-    ownership: 'generated',
-    dependsOn: ['entities'],
-  });
-  for (const e of ctx.entities.values()) {
-    files.push({
-      path: `backend/app/models/${e.module}.py`,
-      content: entityModule(ctx, e),
-      ownership: 'generated',
-      dependsOn: [`entity:${e.entity.name}`],
-    });
-  }
-  files.push({
-    path: 'backend/app/models/__init__.py',
-    content: initModule(ctx),
-    ownership: 'generated',
-    dependsOn: ['entities'],
-  });
-  return files;
+export function generateModels(ctx: Ctx, entities: readonly EntityInfo[]): FileSpec[] {
+  return [
+    spec('backend/app/models/enums.py', () => enumsModule(ctx)),
+    spec('backend/app/models/associations.py', () => associationsModule(ctx)),
+    ...entities.map((e) =>
+      spec(`backend/app/models/${e.module}.py`, () => entityModule(ctx, info(ctx, e.entity.name))),
+    ),
+    spec('backend/app/models/__init__.py', () => initModule(ctx)),
+  ];
 }
 
 function enumsModule(ctx: Ctx): string {

@@ -2,12 +2,12 @@
 // filter/search/sort), get, create (201), PATCH, DELETE (204), one POST per
 // transition and row behavior. Which dependency a route takes decides 401:
 // CurrentUser where every granting rule needs a user, OptionalUser otherwise.
-import type { GeneratedFile } from '../types.js';
 import type { Behavior } from '../../ir/schema.js';
 import { CodeWriter } from '../../emit/code-writer.js';
 import { pascal, snake, withArticle } from '../../names.js';
 import { accessFn, opAccess } from './access.js';
 import { type Ctx, type EntityInfo, info, mentionsCurrentUser } from './context.js';
+import { type FileSpec, spec } from './files.js';
 import { filterParamType } from './types.js';
 import {
   call,
@@ -38,17 +38,12 @@ export function userParam(ctx: Ctx, needsUser: boolean, imports: Imports): UserP
   return { param: 'user: OptionalUser', uid: 'user.id if user is not None else None' };
 }
 
-export function generateRouters(ctx: Ctx): GeneratedFile[] {
-  const files: GeneratedFile[] = [];
-  for (const e of ctx.entities.values()) {
-    files.push({
-      path: `backend/app/api/routes/${e.module}.py`,
-      content: routerModule(ctx, e),
-      ownership: 'generated',
-      dependsOn: [`entity:${e.entity.name}`, 'rules', 'flows', 'behaviors', 'views'],
-    });
-  }
-  return files;
+export function generateRouters(ctx: Ctx, entities: readonly EntityInfo[]): FileSpec[] {
+  return entities.map((e) =>
+    spec(`backend/app/api/routes/${e.module}.py`, () =>
+      routerModule(ctx, info(ctx, e.entity.name)),
+    ),
+  );
 }
 
 /** `@router.verb(...)` decorator, wrapped when long. */

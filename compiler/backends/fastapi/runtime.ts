@@ -118,7 +118,10 @@ function describe(lines: string[]): Block {
   return { text };
 }
 
-const mentions = (text: string, name: string): boolean => new RegExp(`\\b${name}\\b`).test(text);
+/** The identifiers of a text: `\bname\b` matches the text exactly when `name` is one of them. */
+function identifiers(text: string): Set<string> {
+  return new Set(text.match(/\w+/g));
+}
 
 /** The code of a statement without its comments and plain string literals
  * (f-strings stay: their braces hold code). */
@@ -129,6 +132,56 @@ const codeOf = (text: string): string =>
     .replace(/(?<![fF])'(?:\\.|[^'\\\n])*'/g, "''")
     .replace(/#.*$/gm, '');
 
+interface ParsedBlock extends Block {
+  /** identifiers of the whole statement, comments and strings included */
+  names: Set<string>;
+  /** identifiers of its code only */
+  codeNames: Set<string>;
+}
+
+interface ParsedModule {
+  name: string;
+  blocks: ParsedBlock[];
+}
+
+let parsed: { modules: ParsedModule[]; defined: Set<string> } | undefined;
+
+/** The runtime's modules split into statements, once per process. */
+function parsedRuntime(): { modules: ParsedModule[]; defined: Set<string> } {
+  if (parsed) return parsed;
+  const modules = [...pythonRuntime().runtime].map(([name, content]) => ({
+    name,
+    blocks: splitBlocks(content).map((b) => ({
+      ...b,
+      names: identifiers(b.text),
+      codeNames: identifiers(codeOf(b.text)),
+    })),
+  }));
+  const defined = new Set<string>();
+  for (const m of modules) for (const b of m.blocks) if (b.defines) defined.add(b.defines);
+  parsed = { modules, defined };
+  return parsed;
+}
+
+// the runtime names each app file mentions, by file object: the files an
+// incremental run keeps are the same objects, so only new files are scanned
+const mentionedByFile = new WeakMap<GeneratedFile, string[]>();
+
+function mentionedRuntimeNames(file: GeneratedFile, defined: Set<string>): string[] {
+  let names = mentionedByFile.get(file);
+  if (!names) {
+    names = [];
+    for (const name of identifiers(file.content)) if (defined.has(name)) names.push(name);
+    mentionedByFile.set(file, names);
+  }
+  return names;
+}
+
+// pruned runtimes by (events?, the runtime names the app mentions): a model
+// edit seldom changes which helpers the app calls
+const pruned = new Map<string, GeneratedFile[]>();
+const PRUNED_KEPT = 16;
+
 /**
  * The runtime modules an app needs, each without the top-level definitions
  * nothing in the app reaches (a public app carries no token code, an app
@@ -136,34 +189,45 @@ const codeOf = (text: string): string =>
  * its coverage measures the app, not helpers it never calls.
  */
 export function generateRuntime(withEvents: boolean, appFiles: GeneratedFile[]): GeneratedFile[] {
-  const { runtime } = pythonRuntime();
-  // the relay core only serves apps with events
-  const wanted = [...runtime].filter(([name]) => withEvents || name !== 'relay.py');
-  const appText = appFiles
-    .filter((f) => f.path.endsWith('.py') && !f.path.startsWith('backend/app/runtime/'))
-    .map((f) => f.content)
-    .join('\n');
-  const modules = wanted.map(([name, content]) => ({ name, blocks: splitBlocks(content) }));
-  const kept = new Set<Block>(modules.flatMap((m) => m.blocks));
-  const usedNames = (block: Block): [string, string][] =>
-    block.imports!.names.filter(([bound]) =>
-      modules.some(
-        (m) =>
-          m.blocks.includes(block) &&
-          m.blocks.some(
-            (b) => b !== block && kept.has(b) && !b.imports && mentions(codeOf(b.text), bound),
-          ),
-      ),
+  const { modules: all, defined } = parsedRuntime();
+  const reached = new Set<string>();
+  for (const f of appFiles) {
+    if (!f.path.endsWith('.py') || f.path.startsWith('backend/app/runtime/')) continue;
+    for (const name of mentionedRuntimeNames(f, defined)) reached.add(name);
+  }
+  const key = `${withEvents}:${[...reached].sort().join(',')}`;
+  let files = pruned.get(key);
+  if (!files) {
+    files = pruneRuntime(
+      // the relay core only serves apps with events
+      all.filter(({ name }) => withEvents || name !== 'relay.py'),
+      reached,
     );
+    if (pruned.size >= PRUNED_KEPT) pruned.delete(pruned.keys().next().value!);
+    pruned.set(key, files);
+  }
+  return files;
+}
+
+/** Drop the definitions neither the app (`reached`) nor a kept definition mentions, to a fixed point. */
+function pruneRuntime(modules: ParsedModule[], reached: Set<string>): GeneratedFile[] {
+  const kept = new Set<ParsedBlock>(modules.flatMap((m) => m.blocks));
+  const moduleOf = new Map<ParsedBlock, ParsedModule>();
+  for (const m of modules) for (const b of m.blocks) moduleOf.set(b, m);
+  const usedNames = (block: ParsedBlock): [string, string][] => {
+    const siblings = moduleOf.get(block)!.blocks;
+    return block.imports!.names.filter(([bound]) =>
+      siblings.some((b) => b !== block && kept.has(b) && !b.imports && b.codeNames.has(bound)),
+    );
+  };
   for (let changed = true; changed;) {
     changed = false;
     const bodies = [...kept].filter((b) => !b.imports);
     for (const block of kept) {
       if (block.defines) {
         const name = block.defines;
-        const reached =
-          mentions(appText, name) || bodies.some((b) => b !== block && mentions(b.text, name));
-        if (!reached) {
+        const isReached = reached.has(name) || bodies.some((b) => b !== block && b.names.has(name));
+        if (!isReached) {
           kept.delete(block);
           changed = true;
         }

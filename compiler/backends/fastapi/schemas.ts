@@ -2,7 +2,6 @@
 // take the writable fields (never readonly, flow, owner or timestamp fields),
 // <Entity>Read answers every non-private field plus relation ids and the
 // to-one rows views show (nested under the relation's name).
-import type { GeneratedFile } from '../types.js';
 import type { Field } from '../../ir/schema.js';
 import { CodeWriter } from '../../emit/code-writer.js';
 import { pascal } from '../../names.js';
@@ -19,25 +18,21 @@ import {
   pyStr,
   stmt,
 } from './py.js';
+import { type FileSpec, spec } from './files.js';
 import { schemaType, schemaTypeParts } from './types.js';
 
-export function generateSchemas(ctx: Ctx): GeneratedFile[] {
-  const files: GeneratedFile[] = [];
-  for (const e of ctx.entities.values()) {
-    files.push({
-      path: `backend/app/schemas/${e.module}.py`,
-      content: entitySchemas(ctx, e),
-      ownership: 'generated',
-      dependsOn: [`entity:${e.entity.name}`, 'views', 'behaviors'],
-    });
-  }
-  files.push({
-    path: 'backend/app/schemas/__init__.py',
-    content: '"""Request and response bodies, one module per entity."""\n',
-    ownership: 'generated',
-    dependsOn: [],
-  });
-  return files;
+export function generateSchemas(ctx: Ctx, entities: readonly EntityInfo[]): FileSpec[] {
+  return [
+    ...entities.map((e) =>
+      spec(`backend/app/schemas/${e.module}.py`, () =>
+        entitySchemas(ctx, info(ctx, e.entity.name)),
+      ),
+    ),
+    spec(
+      'backend/app/schemas/__init__.py',
+      () => '"""Request and response bodies, one module per entity."""\n',
+    ),
+  ];
 }
 
 /** Fields a client may send on create (and, all optional, on update). */

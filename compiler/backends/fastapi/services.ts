@@ -3,7 +3,6 @@
 // in a constant number of statements), get, create (owner, defaults, refs),
 // partial update (rules before and after), delete, one function per flow
 // transition (atomic conditional UPDATE) and per row behavior.
-import type { GeneratedFile } from '../types.js';
 import type { Behavior, BehaviorStatement, Emit, Expr, Flow, Transition } from '../../ir/schema.js';
 import { CodeWriter } from '../../emit/code-writer.js';
 import { snake, withArticle } from '../../names.js';
@@ -38,26 +37,22 @@ import {
   writableFields,
 } from './schemas.js';
 import { payloadClass } from './events.js';
+import { type FileSpec, spec } from './files.js';
 import { filterParamType } from './types.js';
 import { pascal } from '../../names.js';
 
-export function generateServices(ctx: Ctx): GeneratedFile[] {
-  const files: GeneratedFile[] = [];
-  for (const e of ctx.entities.values()) {
-    files.push({
-      path: `backend/app/services/${e.module}.py`,
-      content: serviceModule(ctx, e),
-      ownership: 'generated',
-      dependsOn: [`entity:${e.entity.name}`, 'rules', 'flows', 'behaviors', 'views'],
-    });
-  }
-  files.push({
-    path: 'backend/app/services/__init__.py',
-    content: '"""Queries and changes per entity, with the model\'s rules applied."""\n',
-    ownership: 'generated',
-    dependsOn: [],
-  });
-  return files;
+export function generateServices(ctx: Ctx, entities: readonly EntityInfo[]): FileSpec[] {
+  return [
+    ...entities.map((e) =>
+      spec(`backend/app/services/${e.module}.py`, () =>
+        serviceModule(ctx, info(ctx, e.entity.name)),
+      ),
+    ),
+    spec(
+      'backend/app/services/__init__.py',
+      () => '"""Queries and changes per entity, with the model\'s rules applied."""\n',
+    ),
+  ];
 }
 
 /** selectinload chains for what responses show: many-to-many ids and view paths. */
