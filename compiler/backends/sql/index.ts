@@ -1,19 +1,93 @@
 // The sql backend: <out>/database/schema.sql (PostgreSQL 15).
-import type { Program } from '../../ir/schema.js';
+//
+// schema.sql lists every table, so any entity edit rewrites it. An
+// incremental build (generateChanged) lowers and renders again only the
+// tables whose inputs changed: each entity's Table and its SQL text are kept
+// between runs with what they were made from (the hashes of the entity, its
+// indexes and the enums its fields use; its relation targets' table names)
+// and reused while all of that is unchanged. Join tables and the outbox are few and always lowered again; the
+// creation order is always computed again (one changed foreign key can move
+// any table).
+import type { Entity, Program } from '../../ir/schema.js';
 import { isAffected } from '../../incremental/parts.js';
 import type { PartialBackend } from '../../incremental/builder.js';
 import type { GeneratedFile } from '../types.js';
-import { renderSchemaSql } from './ddl.js';
-import { lowerProgram } from './model.js';
+import { renderSchemaSql, tableSql, type TableText } from './ddl.js';
+import { entityMap, entityTable, entityTableReads, lowerProgram, type Table } from './model.js';
 
 export const SCHEMA_SQL_PATH = 'database/schema.sql';
-const DEPENDS_ON = ['entities', 'enums', 'indexes', 'joinTables', 'events'];
+// `app`: the header names the app
+const DEPENDS_ON = ['app', 'entities', 'enums', 'indexes', 'joinTables', 'events'];
 
-function schemaFiles(program: Program): GeneratedFile[] {
+interface CachedTable {
+  /** what the table was lowered from: part hashes, enum hashes, target table names */
+  entityHash: string | undefined;
+  indexesHash: string | undefined;
+  enums: [name: string, hash: string | undefined][];
+  targets: [entity: string, table: string | undefined][];
+  table: Table;
+  /** the SQL text when no foreign key of the table is deferred */
+  text?: string;
+}
+
+/** Entity tables of the last incremental run, by entity name. */
+let cache = new Map<string, CachedTable>();
+
+/** Whether a cached table was lowered from what the program holds now. */
+function stillValid(
+  cached: CachedTable,
+  entity: Entity,
+  program: Program,
+  parts: Record<string, string>,
+): boolean {
+  if (cached.entityHash !== parts[`entity:${entity.name}`]) return false;
+  if (cached.indexesHash !== parts[`indexes:${entity.name}`]) return false;
+  if (cached.enums.some(([name, hash]) => parts[`enum:${name}`] !== hash)) return false;
+  const entities = entityMap(program);
+  return cached.targets.every(([target, table]) => entities.get(target)?.table === table);
+}
+
+function lowered(entity: Entity, program: Program, parts: Record<string, string>): CachedTable {
+  const reads = entityTableReads(entity, program);
+  return {
+    entityHash: parts[`entity:${entity.name}`],
+    indexesHash: parts[`indexes:${entity.name}`],
+    enums: reads.enums.map((name) => [name, parts[`enum:${name}`]]),
+    targets: reads.targets,
+    table: entityTable(entity, program),
+  };
+}
+
+function schemaSql(program: Program, parts?: Record<string, string>): string {
+  if (parts === undefined) return renderSchemaSql(lowerProgram(program), program.app.name);
+  const next = new Map<string, CachedTable>();
+  const byTable = new Map<Table, CachedTable>();
+  const schema = lowerProgram(program, (entity) => {
+    const before = cache.get(entity.name);
+    const entry =
+      before !== undefined && stillValid(before, entity, program, parts)
+        ? before
+        : lowered(entity, program, parts);
+    next.set(entity.name, entry);
+    byTable.set(entry.table, entry);
+    return entry.table;
+  });
+  cache = next;
+  const text: TableText = (table, deferred) => {
+    const entry = byTable.get(table);
+    const hasDeferred = table.constraints.some((c) => c.kind === 'foreignKey' && deferred.has(c));
+    if (entry === undefined || hasDeferred) return tableSql(table, deferred);
+    entry.text ??= tableSql(table, deferred);
+    return entry.text;
+  };
+  return renderSchemaSql(schema, program.app.name, text);
+}
+
+function schemaFiles(program: Program, parts?: Record<string, string>): GeneratedFile[] {
   return [
     {
       path: SCHEMA_SQL_PATH,
-      content: renderSchemaSql(lowerProgram(program), program.app.name),
+      content: schemaSql(program, parts),
       ownership: 'generated',
       dependsOn: DEPENDS_ON,
     },
@@ -22,8 +96,8 @@ function schemaFiles(program: Program): GeneratedFile[] {
 
 export const sqlBackend: PartialBackend = {
   name: 'sql',
-  generate: schemaFiles,
-  // one file: regenerated only when a part it reads changed
+  generate: (program) => schemaFiles(program),
+  // one file, regenerated when a part it reads changed, from the tables that did not
   generateChanged: (program, _context, changed, parts) =>
-    isAffected(DEPENDS_ON, changed, parts) ? schemaFiles(program) : [],
+    isAffected(DEPENDS_ON, changed, parts) ? schemaFiles(program, parts) : [],
 };

@@ -314,7 +314,7 @@ const ON_DELETE: Record<string, OnDeleteSql> = {
   'set null': 'SET NULL',
 };
 
-function entityTable(entity: Entity, program: Program): Table {
+export function entityTable(entity: Entity, program: Program): Table {
   const table = entity.table;
   const columns: Column[] = [];
   const constraints: Constraint[] = [];
@@ -464,10 +464,42 @@ function outboxTable(): Table {
   };
 }
 
-/** Lower a program to its database model. Never throws on a well-typed IR. */
-export function lowerProgram(program: Program): DbSchema {
+/**
+ * What an entity's table reads besides the entity and its indexes (an
+ * incremental build checks these before it reuses a table): the enums its
+ * fields use, and each relation target with that target's table name.
+ */
+export function entityTableReads(
+  entity: Entity,
+  program: Program,
+): { enums: string[]; targets: [entity: string, table: string | undefined][] } {
+  const { entities } = lookupOf(program);
+  const enums: string[] = [];
+  const targets: [string, string | undefined][] = [];
+  for (const field of entity.fields) {
+    const type = field.type;
+    if (type.kind === 'enum') enums.push(type.enum);
+    else if (type.kind === 'relation')
+      targets.push([type.target, entities.get(type.target)?.table]);
+  }
+  return { enums, targets };
+}
+
+/** Every entity by name (built once per program). */
+export function entityMap(program: Program): ReadonlyMap<string, Entity> {
+  return lookupOf(program).entities;
+}
+
+/**
+ * Lower a program to its database model. Never throws on a well-typed IR.
+ * `tableOf` lowers one entity (an incremental build reuses unchanged ones).
+ */
+export function lowerProgram(
+  program: Program,
+  tableOf: (entity: Entity) => Table = (e) => entityTable(e, program),
+): DbSchema {
   const tables = [
-    ...program.entities.map((e) => entityTable(e, program)),
+    ...program.entities.map(tableOf),
     ...program.joinTables.map((j) => joinTable(j, program)),
     ...(program.events.length > 0 ? [outboxTable()] : []),
   ];
