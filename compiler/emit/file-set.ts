@@ -27,6 +27,9 @@ export function invalidPathReason(path: string): string | undefined {
   return undefined;
 }
 
+// paths already found valid (the same few thousand come back on every build)
+const validPaths = new Set<string>();
+
 export function checkFileSet(files: readonly ProducedFile[]): {
   files: ProducedFile[];
   diagnostics: Diagnostic[];
@@ -35,10 +38,13 @@ export function checkFileSet(files: readonly ProducedFile[]): {
   const byPath = new Map<string, ProducedFile>();
   const reported = new Set<string>();
   for (const file of files) {
-    const reason = invalidPathReason(file.path);
-    if (reason) {
-      diagnostics.push(makeDiagnostic('BC8002', undefined, { path: file.path, reason }));
-      continue;
+    if (!validPaths.has(file.path)) {
+      const reason = invalidPathReason(file.path);
+      if (reason) {
+        diagnostics.push(makeDiagnostic('BC8002', undefined, { path: file.path, reason }));
+        continue;
+      }
+      validPaths.add(file.path);
     }
     const first = byPath.get(file.path);
     if (first) {

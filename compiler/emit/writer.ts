@@ -182,6 +182,10 @@ function normalDependsOn(dependsOn: readonly string[]): { list: string[]; key: s
   return normal;
 }
 
+// The manifest entry each produced file object got when it was emitted: an
+// incremental build hands the same objects again for what it carried over.
+const recorded = new WeakMap<object, ManifestEntry>();
+
 export function writeOutput(
   out: string,
   files: readonly (GeneratedFile | ProducedFile)[],
@@ -228,7 +232,7 @@ function emit(
   const checked = checkFileSet(
     files
       .filter((f) => !(options.skipHistory && f.ownership === 'history'))
-      .map((f) => ({ backend: 'backend', ...f })),
+      .map((f) => ('backend' in f ? f : { backend: 'backend', ...f })),
   );
   summary.diagnostics.push(...checked.diagnostics);
 
@@ -255,15 +259,42 @@ function emit(
   // list made only of those keeps the hash it had last run (no rehash)
   const stillParts = new Set<string>();
   for (const key of Object.keys(parts)) if (previous.parts[key] === parts[key]) stillParts.add(key);
-  let dirty = JSON.stringify(sortedRecord(previous.parts)) !== JSON.stringify(sortedRecord(parts));
+  let dirty = !sameRecord(previous.parts, parts);
+  /** The hash of the parts a (normalized) dependsOn list names, once per list. */
+  const depsHashOf = (dependsOn: readonly string[], depsKey: string): string => {
+    let deps = depsHashes.get(depsKey);
+    if (deps === undefined) {
+      const last = previous.dependencyHashes?.get(depsKey);
+      deps =
+        last !== undefined && dependsOn.length > 0 && dependsOn.every((d) => stillParts.has(d))
+          ? last
+          : dependencyHash(dependsOn, parts);
+      depsHashes.set(depsKey, deps);
+    }
+    return deps;
+  };
   const fail = (code: 'BC8001' | 'BC8008', path: string, error: unknown) =>
     summary.diagnostics.push(
       makeDiagnostic(code, undefined, { path, reason: (error as Error).message }),
     );
 
+  let current: ProducedFile | undefined; // the file the loop below is at
   for (const file of checked.files) {
+    current = file;
     const target = join(out, file.path);
     const prev = previous.files.get(file.path);
+    // the very file object this entry was recorded for (an incremental build
+    // carries a backend's unaffected files over): same content, mode and
+    // dependsOn; only the hash of its parts and its presence on disk can differ
+    if (prev !== undefined && recorded.get(file) === prev && prev.ownership === 'generated') {
+      const { list, key } = normalDependsOn(file.dependsOn);
+      if (depsHashOf(list, key) === prev.deps && existing.has(target)) {
+        nextPristine.set(prev.hash, file.content);
+        summary.unchanged.push(file.path);
+        next.set(file.path, prev);
+        continue;
+      }
+    }
     const mode = file.mode ?? 0o644;
     try {
       if (file.ownership !== 'generated') {
@@ -281,15 +312,7 @@ function emit(
         continue;
       }
       const { list: dependsOn, key: depsKey } = normalDependsOn(file.dependsOn);
-      let deps = depsHashes.get(depsKey);
-      if (deps === undefined) {
-        const last = previous.dependencyHashes?.get(depsKey);
-        deps =
-          last !== undefined && dependsOn.length > 0 && dependsOn.every((d) => stillParts.has(d))
-            ? last
-            : dependencyHash(dependsOn, parts);
-        depsHashes.set(depsKey, deps);
-      }
+      const deps = depsHashOf(dependsOn, depsKey);
       if (prev?.ownership === 'generated' && isPristine(prev, file.content)) {
         // same output as last time: the user's edits (if any) stay as they are
         nextPristine.set(prev.hash, file.content);
@@ -366,6 +389,7 @@ function emit(
     }
   }
 
+  current = undefined;
   for (const [path, prev] of previous.files) {
     if (next.has(path)) continue;
     dirty = true;
@@ -426,6 +450,8 @@ function emit(
     content?: string,
   ): void {
     if (entry !== prev) dirty = true;
+    // the entry describes this file object's content: next time the same object needs no checks
+    if (entry.ownership === 'generated' && current?.path === path) recorded.set(current, entry);
     if (content !== undefined) {
       store(entry.hash, content);
       nextPristine.set(entry.hash, content);
@@ -447,6 +473,13 @@ function emit(
 function freeOrigName(target: string): string {
   if (!existsSync(`${target}.orig`)) return '.orig';
   for (let n = 1; ; n++) if (!existsSync(`${target}.orig.${n}`)) return `.orig.${n}`;
+}
+
+function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) if (a[key] !== b[key]) return false;
+  return true;
 }
 
 function sortedRecord(record: Record<string, string>): Record<string, string> {

@@ -102,6 +102,18 @@ export class IncrementalBuilder {
   /** the program the part hashes were computed for (unchanged parts keep their hash) */
   private hashedProgram: Program | undefined;
   private readonly lastFiles = new Map<string, GeneratedFile[]>();
+  // one ProducedFile per generated file object, so a file carried over from
+  // the last run reaches the emitter as the same object (which it can skip)
+  private readonly producedFiles = new WeakMap<GeneratedFile, ProducedFile>();
+
+  private produced(file: GeneratedFile, backend: string): ProducedFile {
+    let produced = this.producedFiles.get(file);
+    if (produced?.backend !== backend) {
+      produced = { ...file, backend };
+      this.producedFiles.set(file, produced);
+    }
+    return produced;
+  }
 
   constructor(
     readonly entry: string,
@@ -199,7 +211,7 @@ export class IncrementalBuilder {
       }
       lap(backend.name);
       lastFiles.set(backend.name, files);
-      for (const file of files) produced.push({ ...file, backend: backend.name });
+      for (const file of files) produced.push(this.produced(file, backend.name));
     }
     if (diagnostics.some((d) => d.severity === 'error')) return result;
 
