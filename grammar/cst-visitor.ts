@@ -642,7 +642,10 @@ export class AstBuilder {
     const span = this.nodeSpan(node);
     const segments = node ? this.tokens(node.children, 'segment').map((t) => this.ident(t)) : [];
     if (segments.length === 0) segments.push({ name: '', span });
-    return { segments, text: segments.map((s) => s.name).join('.'), span };
+    // (no temporary array for the common one-segment path)
+    let text = segments[0]!.name;
+    for (let i = 1; i < segments.length; i++) text += `.${segments[i]!.name}`;
+    return { segments, text, span };
   }
 
   // ---------------------------------------------------------------- expressions

@@ -120,12 +120,15 @@ function parseInto(text: string, file: string, ast: A.SourceFile, diagnostics: D
       );
       continue;
     }
-    const seen = new Set<number>();
-    for (const error of parser.errors) {
-      const diagnostic = syntaxDiagnostic(error, file, next, endOfFile);
-      if (seen.has(diagnostic.span!.offset)) continue;
-      seen.add(diagnostic.span!.offset);
-      diagnostics.push(diagnostic);
+    const errors = parser.errors;
+    if (errors.length > 0) {
+      const seen = new Set<number>();
+      for (const error of errors) {
+        const diagnostic = syntaxDiagnostic(error, file, next, endOfFile);
+        if (seen.has(diagnostic.span!.offset)) continue;
+        seen.add(diagnostic.span!.offset);
+        diagnostics.push(diagnostic);
+      }
     }
     let node: A.ImportDecl | A.Declaration | undefined;
     try {
@@ -149,30 +152,34 @@ function parseInto(text: string, file: string, ast: A.SourceFile, diagnostics: D
   }
 }
 
-/** Top-level declarations: a new one starts at a declaration keyword at depth 0 (or column 1). */
+/**
+ * Top-level declarations: a new one starts at a declaration keyword at depth
+ * 0 (or column 1). Indexed loops and one exact slice per declaration: this
+ * runs once per file over every token, mostly before the optimizer kicks in.
+ */
 function splitDeclarations(tokens: IToken[]): IToken[][] {
   const chunks: IToken[][] = [];
-  let current: IToken[] = [];
+  let start = 0;
   let depth = 0;
   let previous: IToken | undefined;
-  for (const token of tokens) {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
     const type = token.tokenType;
     if (
+      i > start &&
       declarationStarts.has(type) &&
       (depth <= 0 || token.startColumn === 1) &&
-      previous?.tokenType !== T.Dot &&
-      current.length > 0
+      previous?.tokenType !== T.Dot
     ) {
-      chunks.push(current);
-      current = [];
+      chunks.push(tokens.slice(start, i));
+      start = i;
       depth = 0;
     }
     if (type === T.LBrace || type === T.LParen || type === T.LBracket) depth++;
     else if (type === T.RBrace || type === T.RParen || type === T.RBracket) depth--;
-    current.push(token);
     previous = token;
   }
-  if (current.length > 0) chunks.push(current);
+  if (start < tokens.length) chunks.push(tokens.slice(start));
   return chunks;
 }
 
@@ -180,7 +187,8 @@ function splitDeclarations(tokens: IToken[]): IToken[][] {
 function firstTooDeep(tokens: IToken[]): IToken | undefined {
   let depth = 0;
   let unaryRun = 0;
-  for (const token of tokens) {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
     const type = token.tokenType;
     if (type === T.LBrace || type === T.LParen || type === T.LBracket) {
       depth++;

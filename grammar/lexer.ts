@@ -71,7 +71,11 @@ export function lex(text: string, file: string): LexResult {
       problems.push({ code: 'BC1003', span: { ...tokenSpan(file, token), length: 2 } });
     }
   }
-  for (const token of result.tokens) {
+  // (indexed loops over the token array: this runs once per file, mostly
+  // before the optimizer kicks in, where for-of allocates a result per step)
+  const tokens = result.tokens;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
     if (token.tokenType === Identifier) {
       // a word whose whole text is a keyword is that keyword
       const keyword = keywordByText.get(token.image);

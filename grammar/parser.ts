@@ -946,9 +946,8 @@ interface TreeBuilderInternals {
   cstPostTerminal(key: string, token: IToken): void;
   cstPostNonTerminal(child: CstNode & EdgeTokens, ruleName: string): void;
 }
-const treeBuilder = CstParser.prototype as unknown as TreeBuilderInternals;
-const originalPostTerminal = treeBuilder.cstPostTerminal;
-const originalPostNonTerminal = treeBuilder.cstPostNonTerminal;
+
+type Children = Record<string, (IToken | CstNode)[] | undefined>;
 
 function widen(node: EdgeTokens, first: IToken | undefined, last: IToken | undefined): void {
   if (first && (!node.firstToken || first.startOffset < node.firstToken.startOffset)) {
@@ -959,11 +958,20 @@ function widen(node: EdgeTokens, first: IToken | undefined, last: IToken | undef
   }
 }
 
+function addChild(children: Children, key: string, child: IToken | CstNode): void {
+  const list = children[key];
+  if (list === undefined) children[key] = [child];
+  else list.push(child);
+}
+
+// These replace Chevrotain's CST building (same children, same keys; no node
+// locations, which the parser does not track).
 Object.assign(BitcupParser.prototype, {
   // Chevrotain makes `children` with Object.create(null), a dictionary-mode
   // object. A plain literal stays a fast object (no rule, label or token name
   // here is an Object.prototype key), and the edge tokens are there from the
-  // start so every node keeps one shape.
+  // start so every node keeps one shape. (Pre-shaping children with every
+  // possible key measured much slower: larger objects, most keys unused.)
   cstInvocationStateUpdate(this: TreeBuilderInternals, ruleName: string) {
     const node: CstNode & EdgeTokens = {
       name: ruleName,
@@ -974,13 +982,15 @@ Object.assign(BitcupParser.prototype, {
     this.CST_STACK.push(node);
   },
   cstPostTerminal(this: TreeBuilderInternals, key: string, token: IToken) {
-    originalPostTerminal.call(this, key, token);
+    const node = this.CST_STACK[this.CST_STACK.length - 1]!;
+    addChild(node.children as Children, key, token);
     if (token.isInsertedInRecovery || !Number.isFinite(token.startOffset)) return;
-    widen(this.CST_STACK[this.CST_STACK.length - 1]!, token, token);
+    widen(node, token, token);
   },
   cstPostNonTerminal(this: TreeBuilderInternals, child: CstNode & EdgeTokens, ruleName: string) {
-    originalPostNonTerminal.call(this, child, ruleName);
-    widen(this.CST_STACK[this.CST_STACK.length - 1]!, child.firstToken, child.lastToken);
+    const node = this.CST_STACK[this.CST_STACK.length - 1]!;
+    addChild(node.children as Children, ruleName, child);
+    widen(node, child.firstToken, child.lastToken);
   },
 });
 
