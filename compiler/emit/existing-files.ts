@@ -3,27 +3,24 @@
 // user deleted comes back), and the 200-entity bench output has 2,500 files
 // in 27 folders. Valid for one emit, which asks once per output path.
 import { existsSync, readdirSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
 
 export class ExistingFiles {
   private readonly listings = new Map<string, Set<string> | undefined>();
 
   has(path: string): boolean {
-    const dir = dirname(path);
+    const slash = path.lastIndexOf('/');
+    const dir = path.slice(0, slash);
     let listing = this.listings.get(dir);
-    if (!this.listings.has(dir)) {
+    if (listing === undefined && !this.listings.has(dir)) {
       try {
-        listing = new Set();
-        for (const entry of readdirSync(dir, { withFileTypes: true })) {
-          // a symbolic link exists when its target does: ask the file system
-          if (!entry.isSymbolicLink() || existsSync(`${dir}/${entry.name}`))
-            listing.add(entry.name);
-        }
+        listing = new Set(readdirSync(dir));
       } catch {
         listing = undefined; // no such folder (or unreadable: then stat each file)
       }
       this.listings.set(dir, listing);
     }
-    return listing ? listing.has(basename(path)) : existsSync(path);
+    // (an entry that is a dangling symbolic link counts as present: it is the
+    // user's, and the emitter leaves it alone)
+    return listing ? listing.has(path.slice(slash + 1)) : existsSync(path);
   }
 }

@@ -26,7 +26,7 @@ import {
   writeSync,
   writevSync,
 } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, normalize } from 'node:path';
 import type { GeneratedFile, PreviousOutput } from '../backends/types.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { makeDiagnostic } from '../diagnostics/collector.js';
@@ -279,9 +279,12 @@ function emit(
     );
 
   let current: ProducedFile | undefined; // the file the loop below is at
+  // output paths are checked (relative, no `.`/`..`/empty segments): appending
+  // them to the normalized root is what join() would do, without its cost per file
+  const root = normalize(out).replace(/\/+$/, '');
   for (const file of checked.files) {
     current = file;
-    const target = join(out, file.path);
+    const target = `${root}/${file.path}`;
     const prev = previous.files.get(file.path);
     // the very file object this entry was recorded for (an incremental build
     // carries a backend's unaffected files over): same content, mode and
@@ -299,10 +302,13 @@ function emit(
     try {
       if (file.ownership !== 'generated') {
         // user stubs and migration revisions: created when missing, never rewritten
-        const entry = normalizeEntry({
-          ownership: file.ownership,
-          hash: prev && prev.ownership === file.ownership ? prev.hash : contentHash(file.content),
-        });
+        const entry =
+          prev?.ownership === file.ownership && prev.mode === undefined && !prev.dependsOn
+            ? prev // the same entry: nothing to record
+            : normalizeEntry({
+                ownership: file.ownership,
+                hash: prev?.ownership === file.ownership ? prev.hash : contentHash(file.content),
+              });
         if (existing.has(target)) summary.unchanged.push(file.path);
         else {
           writeFileAtomic(target, file.content, mode);
@@ -414,11 +420,16 @@ function emit(
 
   const manifest: Manifest = {
     parts: sortedRecord(parts),
-    files: new Map(),
+    files: next,
     pristine: nextPristine,
     dependencyHashes: depsHashes,
   };
-  for (const path of [...next.keys()].sort()) manifest.files.set(path, next.get(path)!);
+  // entries went in in path order, unless a removal had to keep an old one
+  const paths = [...next.keys()];
+  if (paths.some((path, i) => i > 0 && paths[i - 1]! > path)) {
+    manifest.files = new Map();
+    for (const path of paths.sort()) manifest.files.set(path, next.get(path)!);
+  }
   summary.manifest = manifest;
   if (dirty || previous.legacy || !existsSync(join(out, MANIFEST_PATH))) {
     try {
