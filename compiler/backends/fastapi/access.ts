@@ -3,17 +3,18 @@
 // its `check` rules. Services apply them inside queries (read filters lists
 // and counts) or against one stored row (`rt.holds`), so one lowering serves
 // every use and the database does the evaluating.
-import { type FileSpec, spec } from './files.js';
+import { type FileSpec, type MadeText, piece, spec } from './files.js';
+import { runtimeNames } from './runtime.js';
 import type { AllowRule } from '../../ir/schema.js';
 import { CodeWriter } from '../../emit/code-writer.js';
-import { type Access, access, type Ctx, type EntityInfo } from './context.js';
+import { type Access, access, type Ctx, type EntityInfo, info } from './context.js';
 import { compileExpr, exprText } from './expr.js';
 import {
-  appendBody,
   call,
   type Doc,
   docstring,
   Imports,
+  joinChunks,
   list,
   moduleHeader,
   pyStr,
@@ -52,56 +53,58 @@ export function generateAccess(ctx: Ctx): FileSpec {
   return spec('backend/app/access.py', () => accessModule(ctx));
 }
 
-function accessModule(ctx: Ctx): string {
+const ACCESS_DOC =
+  "Who may do what: the model's rules as SQL clauses over each table.\n\n`uid` is the signed-in user's id, None for a visitor. Services apply read\nclauses inside list queries and counts, and the others to one stored row.";
+
+/** One entity's part of access.py: its functions, the imports they need, the runtime names they mention. */
+interface AccessSection {
+  text: string;
+  imports: Imports;
+  runtimeNames: string[];
+}
+
+function accessModule(ctx: Ctx): MadeText {
   const imports = new Imports();
   imports.add('__future__', 'annotations');
   imports.module('uuid');
   imports.add('sqlalchemy', 'ColumnElement');
   imports.add('typing', 'Any');
-  const body = new CodeWriter();
+  const sections: AccessSection[] = [];
   for (const e of ctx.entities.values()) {
-    const ops = ['read', 'create', 'update', 'delete', ...rowActions(ctx, e)];
-    for (const op of ops) {
-      const a = opAccess(ctx, e, op);
-      body.blank(2);
-      body.line(`def ${accessFn(e, op)}(uid: uuid.UUID | None) -> ColumnElement[Any]:`);
-      body.indent(() => {
-        docstring(body, 1, describe(e, op, a));
-        if (!a.restricted) {
-          imports.add('sqlalchemy', 'true');
-          body.line('return true()');
-          return;
-        }
-        if (a.rules.length === 0) {
-          imports.add('sqlalchemy', 'false');
-          body.line('return false()');
-          return;
-        }
-        const env = {
-          ctx,
-          imports,
-          row: { entity: e.entity.name, mode: 'model' as const },
-          userId: 'uid',
-        };
-        const clauses = a.rules.map((r: AllowRule) => compileExpr(env, r.expr));
-        imports.add('app.runtime', 'rules as rt');
-        stmt(
-          body,
-          1,
-          clauses.length === 1
-            ? call('return rt.truthy', clauses[0]!)
-            : call('return rt.any_of', ...clauses),
-        );
-      });
-    }
+    const name = e.entity.name;
+    sections.push(piece(name, () => accessSection(ctx, info(ctx, name))));
+  }
+  for (const s of sections) imports.merge(s.imports);
+  const w = new CodeWriter();
+  moduleHeader(w, ACCESS_DOC, imports);
+  const header = w.toString();
+  return {
+    content: joinChunks(
+      header,
+      sections.map((s) => s.text),
+    ),
+    runtimeNames: [...runtimeNames(header), ...sections.flatMap((s) => s.runtimeNames)],
+  };
+}
+
+function accessSection(ctx: Ctx, e: EntityInfo): AccessSection {
+  const imports = new Imports();
+  const body = new CodeWriter();
+  const ops = ['read', 'create', 'update', 'delete', ...rowActions(ctx, e)];
+  for (const op of ops) {
+    const a = opAccess(ctx, e, op);
     body.blank(2);
-    body.line(
-      `def ${checksFn(e)}(uid: uuid.UUID | None) -> list[tuple[str, str, ColumnElement[Any]]]:`,
-    );
+    body.line(`def ${accessFn(e, op)}(uid: uuid.UUID | None) -> ColumnElement[Any]:`);
     body.indent(() => {
-      docstring(body, 1, `The \`check\` rules of ${e.entity.name}: (field, message, condition).`);
-      if (e.entity.checks.length === 0) {
-        body.line('return []');
+      docstring(body, 1, describe(e, op, a));
+      if (!a.restricted) {
+        imports.add('sqlalchemy', 'true');
+        body.line('return true()');
+        return;
+      }
+      if (a.rules.length === 0) {
+        imports.add('sqlalchemy', 'false');
+        body.line('return false()');
         return;
       }
       const env = {
@@ -110,21 +113,41 @@ function accessModule(ctx: Ctx): string {
         row: { entity: e.entity.name, mode: 'model' as const },
         userId: 'uid',
       };
-      const items: Doc[] = e.entity.checks.map((c) => {
-        const field = c.field ? (e.byName.get(c.field)?.apiName ?? c.field) : e.entity.name;
-        return tuple([pyStr(field), pyStr(c.message), compileExpr(env, c.expr)]);
-      });
-      stmt(body, 1, { ...list(items), open: 'return [' });
+      const clauses = a.rules.map((r: AllowRule) => compileExpr(env, r.expr));
+      imports.add('app.runtime', 'rules as rt');
+      stmt(
+        body,
+        1,
+        clauses.length === 1
+          ? call('return rt.truthy', clauses[0]!)
+          : call('return rt.any_of', ...clauses),
+      );
     });
   }
-  const w = new CodeWriter();
-  moduleHeader(
-    w,
-    "Who may do what: the model's rules as SQL clauses over each table.\n\n`uid` is the signed-in user's id, None for a visitor. Services apply read\nclauses inside list queries and counts, and the others to one stored row.",
-    imports,
+  body.blank(2);
+  body.line(
+    `def ${checksFn(e)}(uid: uuid.UUID | None) -> list[tuple[str, str, ColumnElement[Any]]]:`,
   );
-  appendBody(w, body.toString());
-  return w.toString();
+  body.indent(() => {
+    docstring(body, 1, `The \`check\` rules of ${e.entity.name}: (field, message, condition).`);
+    if (e.entity.checks.length === 0) {
+      body.line('return []');
+      return;
+    }
+    const env = {
+      ctx,
+      imports,
+      row: { entity: e.entity.name, mode: 'model' as const },
+      userId: 'uid',
+    };
+    const items: Doc[] = e.entity.checks.map((c) => {
+      const field = c.field ? (e.byName.get(c.field)?.apiName ?? c.field) : e.entity.name;
+      return tuple([pyStr(field), pyStr(c.message), compileExpr(env, c.expr)]);
+    });
+    stmt(body, 1, { ...list(items), open: 'return [' });
+  });
+  const text = body.toString().replace(/\n+$/, '');
+  return { text, imports, runtimeNames: runtimeNames(text) };
 }
 
 function describe(e: EntityInfo, op: string, a: Access): string {

@@ -2,10 +2,25 @@
 // change) and app/manage.py (create-user, seed, init-db).
 import { CodeWriter } from '../../emit/code-writer.js';
 import { pascal } from '../../names.js';
-import type { Ctx } from './context.js';
+import { type Ctx, type EntityInfo, info } from './context.js';
 import { compileExpr } from './expr.js';
-import { type FileSpec, spec } from './files.js';
-import { call, type Doc, Imports, appendBody, moduleHeader, prefix, pyStr, stmt } from './py.js';
+import { type FileSpec, type MadeText, piece, spec } from './files.js';
+import { runtimeNames } from './runtime.js';
+import {
+  appendBody,
+  call,
+  type Doc,
+  flat,
+  Imports,
+  INDENT,
+  joinChunks,
+  LINE_LENGTH,
+  moduleHeader,
+  prefix,
+  pyStr,
+  render,
+  stmt,
+} from './py.js';
 
 export function generateAuth(ctx: Ctx, hasUser: boolean): FileSpec[] {
   const files = [spec('backend/app/manage.py', () => manageModule(ctx))];
@@ -113,7 +128,97 @@ async def change_password(session: SessionDep, user: CurrentUser, data: Password
   return out.toString();
 }
 
-function manageModule(ctx: Ctx): string {
+/** One entity's part of manage.py: its SPECS entry (rendered), its fill function, imports. */
+interface ManageSection {
+  /** the entry on one line, and as the exploded dict writes it (trailing comma included) */
+  flat: string;
+  lines: string[];
+  fill: string;
+  imports: Imports;
+  runtimeNames: string[];
+}
+
+const SPECS_OPEN = 'SPECS: dict[str, ModelSpec] = {';
+
+function manageSection(ctx: Ctx, e: EntityInfo): ManageSection {
+  const imports = new Imports();
+  const fills = new CodeWriter();
+  imports.add('app.models', e.className);
+  const fields: Doc[] = e.fields
+    .filter((f) => ['scalar', 'enum', 'toOne'].includes(f.kind))
+    .map((f) => `${pyStr(f.apiName)}: ${pyStr(f.columnAttr)}`);
+  const links = e.fields
+    .filter((f) => f.kind === 'manyToMany')
+    .map((f) => {
+      const t = ctx.entities.get(f.target!)!;
+      imports.add('app.models', t.className);
+      return `${pyStr(f.apiName)}: (${pyStr(f.attr)}, ${t.className})`;
+    });
+  const passwords = e.fields
+    .filter((f) => f.field.type.kind === 'scalar' && f.field.type.scalar === 'password')
+    .map((f) => pyStr(f.columnAttr));
+  const args: Doc[] = [e.className, { open: '{', items: fields, close: '}' }];
+  if (links.length > 0) args.push({ open: 'links={', items: links, close: '}' });
+  if (passwords.length > 0) args.push({ open: 'passwords=[', items: passwords, close: ']' });
+  const emails = e.fields
+    .filter((f) => f.field.type.kind === 'scalar' && f.field.type.scalar === 'email')
+    .map((f) => pyStr(f.columnAttr));
+  if (emails.length > 0) args.push({ open: 'lowercase=[', items: emails, close: ']' });
+  const computed = e.fields.filter((f) => f.field.default?.kind === 'expression');
+  if (computed.length > 0) {
+    const fn = `_fill_${e.module.replace(/_$/, '')}`;
+    imports.add('sqlalchemy.ext.asyncio', 'AsyncSession');
+    imports.add('app.runtime', 'rules as rt');
+    fills.line(`async def ${fn}(session: AsyncSession, row: ${e.className}) -> None:`);
+    fills.indent(() => {
+      fills.line('"""What the API computes on create, when the file leaves it out."""');
+      for (const f of computed) {
+        const d = f.field.default;
+        if (d?.kind !== 'expression') continue;
+        const env = {
+          ctx,
+          imports,
+          row: { entity: e.entity.name, mode: 'values' as const, var: 'row' },
+        };
+        fills.line(`if row.${f.columnAttr} is None:`);
+        fills.indent(() =>
+          stmt(
+            fills,
+            2,
+            prefix(
+              `row.${f.columnAttr} = `,
+              call('await rt.evaluate', 'session', compileExpr(env, d.expr)),
+            ),
+          ),
+        );
+      }
+    });
+    args.push(`fill=${fn}`);
+  }
+  const entry = prefix(`${pyStr(e.entity.name)}: `, call('ModelSpec', ...args));
+  // as render() writes an item of the exploded dict: one level deep, then a comma
+  const lines = render(entry, 4, 1).map((l) => INDENT + l);
+  lines[lines.length - 1] += ',';
+  const fill = fills.toString().trim() === '' ? '' : fills.toString().replace(/\n+$/, '');
+  return {
+    flat: flat(entry),
+    lines,
+    fill,
+    imports,
+    runtimeNames: [...runtimeNames(lines.join('\n')), ...runtimeNames(fill)],
+  };
+}
+
+/** `SPECS = {...}` as stmt() writes it: flat when it fits, else one entry per line. */
+function specsStatement(sections: readonly ManageSection[]): string {
+  let width = SPECS_OPEN.length + 1 + 2 * Math.max(0, sections.length - 1);
+  for (const s of sections) width += s.flat.length;
+  if (sections.length === 0 || width <= LINE_LENGTH)
+    return `${SPECS_OPEN}${sections.map((s) => s.flat).join(', ')}}`;
+  return [SPECS_OPEN, ...sections.flatMap((s) => s.lines), '}'].join('\n');
+}
+
+function manageModule(ctx: Ctx): MadeText {
   const imports = new Imports();
   imports.add('__future__', 'annotations');
   imports.module('argparse');
@@ -123,72 +228,15 @@ function manageModule(ctx: Ctx): string {
   imports.add('pathlib', 'Path');
   imports.add('app.core.db', 'SessionLocal', 'create_all', 'engine');
   imports.add('app.runtime.manage', 'ModelSpec', 'seed');
-  const w = new CodeWriter();
-  w.blank(2);
-  const specs: Doc[] = [];
-  const fills = new CodeWriter();
+  const sections: ManageSection[] = [];
   for (const e of ctx.entities.values()) {
-    imports.add('app.models', e.className);
-    const fields: Doc[] = e.fields
-      .filter((f) => ['scalar', 'enum', 'toOne'].includes(f.kind))
-      .map((f) => `${pyStr(f.apiName)}: ${pyStr(f.columnAttr)}`);
-    const links = e.fields
-      .filter((f) => f.kind === 'manyToMany')
-      .map((f) => {
-        const t = ctx.entities.get(f.target!)!;
-        imports.add('app.models', t.className);
-        return `${pyStr(f.apiName)}: (${pyStr(f.attr)}, ${t.className})`;
-      });
-    const passwords = e.fields
-      .filter((f) => f.field.type.kind === 'scalar' && f.field.type.scalar === 'password')
-      .map((f) => pyStr(f.columnAttr));
-    const args: Doc[] = [e.className, { open: '{', items: fields, close: '}' }];
-    if (links.length > 0) args.push({ open: 'links={', items: links, close: '}' });
-    if (passwords.length > 0) args.push({ open: 'passwords=[', items: passwords, close: ']' });
-    const emails = e.fields
-      .filter((f) => f.field.type.kind === 'scalar' && f.field.type.scalar === 'email')
-      .map((f) => pyStr(f.columnAttr));
-    if (emails.length > 0) args.push({ open: 'lowercase=[', items: emails, close: ']' });
-    const computed = e.fields.filter((f) => f.field.default?.kind === 'expression');
-    if (computed.length > 0) {
-      const fn = `_fill_${e.module.replace(/_$/, '')}`;
-      imports.add('sqlalchemy.ext.asyncio', 'AsyncSession');
-      imports.add('app.runtime', 'rules as rt');
-      fills.line(`async def ${fn}(session: AsyncSession, row: ${e.className}) -> None:`);
-      fills.indent(() => {
-        fills.line('"""What the API computes on create, when the file leaves it out."""');
-        for (const f of computed) {
-          const d = f.field.default;
-          if (d?.kind !== 'expression') continue;
-          const env = {
-            ctx,
-            imports,
-            row: { entity: e.entity.name, mode: 'values' as const, var: 'row' },
-          };
-          fills.line(`if row.${f.columnAttr} is None:`);
-          fills.indent(() =>
-            stmt(
-              fills,
-              2,
-              prefix(
-                `row.${f.columnAttr} = `,
-                call('await rt.evaluate', 'session', compileExpr(env, d.expr)),
-              ),
-            ),
-          );
-        }
-      });
-      fills.blank(2);
-      args.push(`fill=${fn}`);
-    }
-    specs.push(prefix(`${pyStr(e.entity.name)}: `, call('ModelSpec', ...args)));
+    const name = e.entity.name;
+    sections.push(piece(name, () => manageSection(ctx, info(ctx, name))));
   }
+  for (const s of sections) imports.merge(s.imports);
   // each spec on its own line: ruff keeps the exploded dict (magic trailing comma)
-  if (fills.toString().trim() !== '') {
-    w.text(fills.toString());
-    w.blank(2);
-  }
-  stmt(w, 0, { open: 'SPECS: dict[str, ModelSpec] = {', items: specs, close: '}' });
+  const chunks = [...sections.map((s) => s.fill), specsStatement(sections)];
+  const w = new CodeWriter();
   const auth = ctx.program.app.auth;
   if (auth && ctx.userInfo) {
     const u = ctx.userInfo;
@@ -272,6 +320,15 @@ if __name__ == "__main__":
     'Operator commands: `python -m app.manage init-db | create-user | seed`.',
     imports,
   );
-  appendBody(out, w.toString());
-  return out.toString();
+  const header = out.toString();
+  chunks.push(w.toString());
+  return {
+    content: joinChunks(header, chunks),
+    runtimeNames: [
+      ...runtimeNames(header),
+      ...runtimeNames(chunks[chunks.length - 1]!),
+      ...runtimeNames(`${SPECS_OPEN}}`),
+      ...sections.flatMap((s) => s.runtimeNames),
+    ],
+  };
 }

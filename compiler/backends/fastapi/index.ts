@@ -20,7 +20,7 @@ import { generateBehaviors } from './behaviors.js';
 import { buildCtx } from './context.js';
 import { generateCore } from './core.js';
 import { generateEvents } from './events.js';
-import { type FileSpec, makeFile } from './files.js';
+import { type FileSpec, makeFile, withReuse } from './files.js';
 import { generateModels } from './models.js';
 import { generateRouters } from './routers.js';
 import { generateRuntime, pythonRuntime } from './runtime.js';
@@ -88,19 +88,23 @@ export function generateFastapiChanged(
   const before = new Map(previous.map((f) => [f.path, f]));
   const appFiles: GeneratedFile[] = [];
   const fresh = new Set<GeneratedFile>();
-  for (const s of appFileSpecs(program)) {
-    const last = before.get(s.path);
-    if (last && last.ownership === s.ownership && !isAffected(last.dependsOn, changed, parts)) {
-      appFiles.push(last);
-    } else {
-      const made = makeFile(s);
-      appFiles.push(made);
-      fresh.add(made);
+  withReuse({ changed, parts, previous: before }, () => {
+    for (const s of appFileSpecs(program)) {
+      const last = before.get(s.path);
+      if (last && last.ownership === s.ownership && !isAffected(last.dependsOn, changed, parts)) {
+        appFiles.push(last);
+      } else {
+        const made = makeFile(s);
+        appFiles.push(made);
+        fresh.add(made);
+      }
     }
-  }
-  return withRuntime(program, appFiles).filter(
-    (f) => fresh.has(f) || isAffected(f.dependsOn, changed, parts),
-  );
+  });
+  // as withRuntime: the runtime (dependsOn [], so always affected) wins over an app file
+  const runtime = [...generateRuntime(program.events.length > 0, appFiles), RUNTIME_INIT];
+  const byPath = new Map<string, GeneratedFile>();
+  for (const f of [...fresh, ...runtime]) byPath.set(f.path, f);
+  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 function internalError(context: BackendContext, error: unknown): GeneratedFile[] {

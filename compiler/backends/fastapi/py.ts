@@ -268,6 +268,13 @@ export class Imports {
     return this;
   }
 
+  /** Add every import of `other` (a cached piece's imports into its file's). */
+  merge(other: Imports): this {
+    for (const [module, names] of other.froms) this.add(module, ...names);
+    for (const name of other.plain) this.plain.add(name);
+    return this;
+  }
+
   private static section(module: string): number {
     if (module === '__future__') return 0;
     const root = module.split('.')[0]!;
@@ -277,16 +284,9 @@ export class Imports {
   }
 
   /** ruff's order-by-type: CONSTANTS, then Classes, then functions/variables. */
-  private static nameKey(name: string): [number, string] {
-    const base = name.split(' as ')[0]!;
-    if (base.length > 1 && base === base.toUpperCase() && /[A-Z]/.test(base)) return [0, base];
-    if (/^[A-Z]/.test(base)) return [1, base];
-    return [2, base];
-  }
-
   static compareNames(a: string, b: string): number {
-    const [ga, na] = Imports.nameKey(a);
-    const [gb, nb] = Imports.nameKey(b);
+    const [ga, na] = nameKey(a);
+    const [gb, nb] = nameKey(b);
     if (ga !== gb) return ga - gb;
     return na < nb ? -1 : na > nb ? 1 : 0;
   }
@@ -306,17 +306,40 @@ export class Imports {
       for (const m of froms) {
         const all = [...this.froms.get(m)!];
         // ruff's isort keeps `a as b` imports on lines of their own (combine-as-imports = false)
-        const names = all.filter((n) => !n.includes(' as ')).sort(Imports.compareNames);
+        const names = sortNames(all.filter((n) => !n.includes(' as ')));
         if (names.length > 0) {
           const oneLine = `from ${m} import ${names.join(', ')}`;
           if (oneLine.length <= LINE_LENGTH) w.line(oneLine);
           else stmt(w, 0, { open: `from ${m} import (`, items: names, close: ')' }, '');
         }
-        for (const aliased of all.filter((n) => n.includes(' as ')).sort(Imports.compareNames))
+        for (const aliased of sortNames(all.filter((n) => n.includes(' as '))))
           w.line(`from ${m} import ${aliased}`);
       }
     }
   }
+}
+
+/** Names in compareNames order, each name's key computed once (modules import hundreds). */
+function sortNames(names: string[]): string[] {
+  if (names.length < 2) return names;
+  const keyed = names.map((name) => ({ name, key: nameKey(name) }));
+  keyed.sort((a, b) =>
+    a.key[0] !== b.key[0]
+      ? a.key[0] - b.key[0]
+      : a.key[1] < b.key[1]
+        ? -1
+        : a.key[1] > b.key[1]
+          ? 1
+          : 0,
+  );
+  return keyed.map((k) => k.name);
+}
+
+function nameKey(name: string): [number, string] {
+  const base = name.split(' as ')[0]!;
+  if (base.length > 1 && base === base.toUpperCase() && /[A-Z]/.test(base)) return [0, base];
+  if (/^[A-Z]/.test(base)) return [1, base];
+  return [2, base];
 }
 
 function compareModules(a: string, b: string): number {
@@ -335,6 +358,23 @@ export function appendBody(out: CodeWriter, body: string): void {
   const first = text.split('\n')[0]!;
   out.blank(/^(class |def |async def |@|if TYPE_CHECKING)/.test(first) ? 2 : 1);
   out.text(text);
+}
+
+/**
+ * The same as `appendBody(out, chunks joined by two blank lines)` on a writer
+ * holding `header`, as plain string joins: whole-app modules are assembled
+ * from hundreds of cached chunks on every edit.
+ */
+export function joinChunks(header: string, chunks: readonly string[]): string {
+  const parts: string[] = [];
+  for (const chunk of chunks) {
+    const text = chunk.endsWith('\n') ? chunk.replace(/\n+$/, '') : chunk;
+    if (text !== '') parts.push(parts.length === 0 ? text.replace(/^\n+/, '') : text);
+  }
+  if (parts.every((p) => p.trim() === '')) return header;
+  const first = parts[0]!.slice(0, parts[0]!.indexOf('\n') >>> 0);
+  const blank = /^(class |def |async def |@|if TYPE_CHECKING)/.test(first) ? 2 : 1;
+  return header + '\n'.repeat(blank) + parts.join('\n\n\n') + '\n';
 }
 
 /** The standard header of a generated Python module. */

@@ -167,12 +167,25 @@ function parsedRuntime(): { modules: ParsedModule[]; defined: Set<string> } {
 // incremental run keeps are the same objects, so only new files are scanned
 const mentionedByFile = new WeakMap<GeneratedFile, string[]>();
 
+/** The runtime's top-level names that `text` mentions. */
+export function runtimeNames(text: string): string[] {
+  const { defined } = parsedRuntime();
+  const names = new Set<string>();
+  for (const word of text.match(/\w+/g) ?? []) if (defined.has(word)) names.add(word);
+  return [...names];
+}
+
+/** What `runtimeNames(file.content)` is, known without scanning (a file made of scanned pieces). */
+export function presetRuntimeNames(file: GeneratedFile, names: string[]): void {
+  mentionedByFile.set(file, names);
+}
+
 function mentionedRuntimeNames(file: GeneratedFile, defined: Set<string>): string[] {
   let names = mentionedByFile.get(file);
   if (!names) {
-    names = [];
-    for (const name of identifiers(file.content)) if (defined.has(name)) names.push(name);
-    mentionedByFile.set(file, names);
+    const found = new Set<string>();
+    for (const word of file.content.match(/\w+/g) ?? []) if (defined.has(word)) found.add(word);
+    mentionedByFile.set(file, (names = [...found]));
   }
   return names;
 }
