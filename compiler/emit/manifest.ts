@@ -8,7 +8,7 @@
 // Entries are immutable: the serialized line of an unchanged entry is reused
 // (incremental builds). Version 1 manifests (contents inline) are read and
 // moved to the store by the next build.
-import { readFileSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { FileOwnership } from '../backends/types.js';
@@ -33,8 +33,13 @@ export function pristinePath(hash: string): string {
 export function readPristine(out: string, hash: string): string | undefined {
   if (!/^[0-9a-f]{64}$/.test(hash)) return undefined;
   try {
-    const text = readFileSync(join(out, pristinePath(hash)), 'utf8');
-    return contentHash(text) === hash ? text : undefined;
+    const path = join(out, pristinePath(hash));
+    const text = readFileSync(path, 'utf8');
+    if (contentHash(text) === hash) return text;
+    // torn (the store is written in place, see writer.ts): remove it, so the
+    // next build that produces this content stores it again
+    unlinkSync(path);
+    return undefined;
   } catch {
     return undefined;
   }

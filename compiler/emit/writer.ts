@@ -130,6 +130,32 @@ export function writeFileAtomic(path: string, content: string | Buffer[], mode =
   }
 }
 
+/**
+ * Create `path` with `content`, in place (no temp file and rename: that
+ * halves the file-system work). Only for the pristine store: its files are
+ * named by the hash of their content and checked against it when read, so
+ * one torn by a crash is never taken for a base (readPristine drops it).
+ */
+function writeNewFile(path: string, content: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return; // stored already
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(path, 'wx');
+  }
+  try {
+    writeFileSync(fd, content); // writes it all (writeSync may stop short)
+  } catch (error) {
+    closeSync(fd);
+    unlinkSync(path);
+    throw error;
+  }
+  closeSync(fd);
+}
+
 function writeChunks(path: string, chunks: Buffer[], mode: number): void {
   const fd = openSync(path, 'w', mode);
   try {
@@ -252,7 +278,7 @@ function emit(
   const store = (hash: string, content: string): void => {
     const target = join(out, pristinePath(hash));
     // only new contents come here (a few per edit): one stat each, no listing of the store
-    if (!existsSync(target)) writeFileAtomic(target, content);
+    if (!existsSync(target)) writeNewFile(target, content);
   };
   const depsHashes = new Map<string, string>(); // many files share one dependsOn list
   // parts whose hash is the same as in the previous manifest: a dependsOn
@@ -322,7 +348,9 @@ function emit(
       if (prev?.ownership === 'generated' && isPristine(prev, file.content)) {
         // same output as last time: the user's edits (if any) stay as they are
         nextPristine.set(prev.hash, file.content);
-        if (legacy) store(prev.hash, file.content);
+        // a fresh process knows no pristine contents: make sure the store
+        // has this one (a lost or torn pristine file comes back)
+        if (legacy || !known.has(prev.hash)) store(prev.hash, file.content);
         if (!existing.has(target)) {
           writeFileAtomic(target, file.content, mode);
           summary.written.push(file.path);

@@ -159,6 +159,21 @@ describe('writing generated files', () => {
     expect(read('m.py')).toBe(mine);
   });
 
+  it('drops a torn pristine file and stores the content again when it comes back', () => {
+    emit([gen('m.py', model)]);
+    const hash = JSON.parse(read(MANIFEST_PATH)).files['m.py'].hash as string;
+    // the store writes in place: a crash can leave a file cut short
+    writeFileSync(join(out, PRISTINE_DIR, hash), model.slice(0, 10));
+    writeFileSync(join(out, 'm.py'), `${model}# mine\n`);
+    const next = model.replace('line 7', 'line seven');
+    expect(codes(emit([gen('m.py', next)]))).toEqual(['BC8005']); // no base: not ours
+    expect(existsSync(join(out, PRISTINE_DIR, hash))).toBe(false);
+    // the user gives the file back; a build producing the first content stores it again
+    writeFileSync(join(out, 'm.py'), model);
+    emit([gen('m.py', model)], { force: true });
+    expect(pristineOf('m.py')).toBe(model);
+  });
+
   it('refuses output paths inside the pristine store', () => {
     const summary = emit([gen('.bitcup/pristine/x', 'x\n')]);
     expect(codes(summary)).toEqual(['BC8002']);
