@@ -25,8 +25,7 @@ import {
 /** Operations with an access function: CRUD plus every transition and row behavior. */
 export function rowActions(ctx: Ctx, e: EntityInfo): string[] {
   const names: string[] = [];
-  for (const flow of ctx.program.flows)
-    if (flow.entity === e.entity.name) for (const t of flow.transitions) names.push(t.name);
+  for (const flow of ctx.flowsOf(e)) for (const t of flow.transitions) names.push(t.name);
   for (const b of ctx.program.behaviors) if (b.entity === e.entity.name) names.push(b.name);
   return names;
 }

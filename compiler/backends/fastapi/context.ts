@@ -2,7 +2,18 @@
 // from the IR: Python names (classes, modules, attributes), field kinds and
 // types, view-driven list features (filter/search/sort, nested reads, eager
 // loads) and which operations need a signed-in user.
-import type { AllowRule, Entity, Expr, Field, Program, View } from '../../ir/schema.js';
+import type {
+  AllowRule,
+  Entity,
+  EventDecl,
+  Expr,
+  Field,
+  Flow,
+  IndexDecl,
+  JoinTable,
+  Program,
+  View,
+} from '../../ir/schema.js';
 import { pascal, snake } from '../../names.js';
 import { track } from './deps.js';
 import { safeIdent } from './py.js';
@@ -119,6 +130,53 @@ export interface Ctx {
   userInfo?: EntityInfo | undefined;
   /** `events` */
   hasEvents: boolean;
+  /**
+   * The flows of an entity's state fields, in model order (`flow:<name>`
+   * each; which flows an entity has is part of its own IR: `field.flow`).
+   */
+  flowsOf(entity: EntityInfo): Flow[];
+  /** the indexes of an entity's table, in model order (`indexes:<entity>`) */
+  indexesOf(entity: string): IndexDecl[];
+  /** `event:<name>` */
+  event(name: string): EventDecl | undefined;
+  /** `joinTable:<name>` */
+  joinTable(name: string): JoinTable | undefined;
+}
+
+/** Lists of the program by name (or by entity), built on first use. */
+class Lookups {
+  private flows: Map<string, { flow: Flow; order: number }> | undefined;
+  private indexes: Map<string, IndexDecl[]> | undefined;
+  private events: Map<string, EventDecl> | undefined;
+  private joinTables: Map<string, JoinTable> | undefined;
+  constructor(private readonly program: Program) {}
+
+  flow(name: string): { flow: Flow; order: number } | undefined {
+    this.flows ??= new Map(this.program.flows.map((flow, order) => [flow.name, { flow, order }]));
+    return this.flows.get(name);
+  }
+
+  indexesOf(entity: string): IndexDecl[] {
+    if (!this.indexes) {
+      this.indexes = new Map();
+      for (const index of this.program.indexes) {
+        const list = this.indexes.get(index.entity);
+        if (list) list.push(index);
+        else this.indexes.set(index.entity, [index]);
+      }
+    }
+    return this.indexes.get(entity) ?? [];
+  }
+
+  event(name: string): EventDecl | undefined {
+    this.events ??= new Map(this.program.events.map((e) => [e.name, e]));
+    return this.events.get(name);
+  }
+
+  joinTable(name: string): JoinTable | undefined {
+    this.joinTables ??= new Map(this.program.joinTables.map((j) => [j.name, j]));
+    return this.joinTables.get(name);
+  }
 }
 
 /** Modules the app defines next to the per-entity ones (models/, schemas/, services/, routes/). */
@@ -376,6 +434,7 @@ export class LazyEntityTable implements EntityTable {
 export function buildCtx(program: Program): Ctx & { entities: LazyEntityTable } {
   const entities = new LazyEntityTable(program);
   const enums = new Map(program.enums.map((e) => [e.name, enumClassName(e.name)]));
+  const lookups = new Lookups(program);
   return {
     program: trackedProgram(program),
     entities,
@@ -397,6 +456,29 @@ export function buildCtx(program: Program): Ctx & { entities: LazyEntityTable } 
     get hasEvents() {
       track('events');
       return program.events.length > 0;
+    },
+    flowsOf(entity: EntityInfo) {
+      const found: { flow: Flow; order: number }[] = [];
+      for (const f of entity.entity.fields) {
+        if (f.flow === undefined) continue;
+        track(`flow:${f.flow}`);
+        const flow = lookups.flow(f.flow);
+        if (flow && flow.flow.entity === entity.entity.name && !found.includes(flow))
+          found.push(flow);
+      }
+      return found.sort((a, b) => a.order - b.order).map((f) => f.flow);
+    },
+    indexesOf(entity: string) {
+      track(`indexes:${entity}`);
+      return lookups.indexesOf(entity);
+    },
+    event(name: string) {
+      track(`event:${name}`);
+      return lookups.event(name);
+    },
+    joinTable(name: string) {
+      track(`joinTable:${name}`);
+      return lookups.joinTable(name);
     },
   };
 }

@@ -258,7 +258,7 @@ function compileCount(env: ExprEnv, arg: Expr): Doc {
   const type = f.field.type;
   if (type.kind !== 'relation') return call('rt.param', 'None', '"int"');
   if (f.kind === 'manyToMany') {
-    const jt = env.ctx.program.joinTables.find((j) => j.name === type.joinTable);
+    const jt = type.joinTable === undefined ? undefined : env.ctx.joinTable(type.joinTable);
     const side = jt?.sides.find((s) => s.entity === last.entity && s.field === last.field);
     const variable = joinTableVar(type.joinTable ?? '');
     env.imports.add('app.models.associations', variable);

@@ -164,8 +164,8 @@ function entityModule(ctx: Ctx, e: EntityInfo): string {
       ),
     );
   }
-  for (const idx of ctx.program.indexes) {
-    if (idx.entity !== entity.name || idx.method !== 'btree' || idx.unique) continue;
+  for (const idx of ctx.indexesOf(entity.name)) {
+    if (idx.method !== 'btree' || idx.unique) continue;
     imports.add('sqlalchemy', 'Index');
     tableArgs.push(call('Index', pyStr(idx.name), ...idx.columns.map(pyStr)));
   }
@@ -283,7 +283,7 @@ function entityModule(ctx: Ctx, e: EntityInfo): string {
           const type = field.type;
           if (type.kind !== 'relation') break;
           const target = info(ctx, type.target);
-          const jt = ctx.program.joinTables.find((j) => j.name === type.joinTable);
+          const jt = type.joinTable === undefined ? undefined : ctx.joinTable(type.joinTable);
           if (!jt) break;
           if (target.className !== cls) typeOnly.add(target.entity.name);
           const variable = joinTableVar(jt.name);

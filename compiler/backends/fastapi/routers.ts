@@ -231,8 +231,7 @@ function routerModule(ctx: Ctx, e: EntityInfo): string {
   }
 
   // ---- transitions
-  for (const flow of ctx.program.flows) {
-    if (flow.entity !== e.entity.name) continue;
+  for (const flow of ctx.flowsOf(e)) {
     for (const t of flow.transitions) {
       const u = userParam(ctx, true, imports); // currentUser is never null in transitions
       w.blank(2);

@@ -362,8 +362,7 @@ function serviceModule(ctx: Ctx, e: EntityInfo): string {
   });
 
   // ---- transitions
-  for (const flow of ctx.program.flows) {
-    if (flow.entity !== e.entity.name) continue;
+  for (const flow of ctx.flowsOf(e)) {
     for (const t of flow.transitions) transitionFn(ctx, e, flow, t, w, imports);
   }
   // ---- row behaviors (generated bodies; custom ones are wired in the router)
@@ -576,7 +575,7 @@ export function emitEvent(
   imports: Imports,
   depth: number,
 ): void {
-  const event = ctx.program.events.find((ev) => ev.name === emit.event);
+  const event = ctx.event(emit.event);
   if (!event) return;
   imports.add('app.events.outbox', 'outbox_event');
   imports.add('app.events.payloads', payloadClass(event.name));
