@@ -224,18 +224,46 @@ export function implicitField(
   };
 }
 
+/**
+ * A declared relation field: as implicitField makes it, without `column`
+ * (the relations pass adds one where the field owns a foreign key). Built
+ * without the key rather than deleting it: a `delete` would turn every
+ * relation field into a slow dictionary-mode object for all later passes
+ * and backends. Keys in the same order, so the IR JSON is unchanged.
+ */
+function relationField(name: string, type: FieldType, span: Span): Field {
+  return {
+    name,
+    apiName: name,
+    type,
+    optional: false,
+    primaryKey: false,
+    unique: false,
+    indexed: false,
+    onUpdateNow: false,
+    private: false,
+    readonly: false,
+    label: humanOf(name),
+    ownerField: false,
+    origin: 'declared',
+    span,
+  };
+}
+
 /** A declared field with its type resolved (relation details come later). */
 function lowerField(ctx: AnalyzeContext, decl: ast.FieldDecl): FieldInfo | undefined {
   const type = resolveType(ctx, decl.type, 'field');
   if (!type) return undefined;
-  const field = implicitField(decl.name, type.type, 'declared', decl.nameSpan);
+  const field =
+    type.type.kind === 'relation'
+      ? relationField(decl.name, type.type, decl.nameSpan)
+      : implicitField(decl.name, type.type, 'declared', decl.nameSpan);
   field.readonly = false;
   field.optional = decl.type.optional;
   if (decl.doc !== undefined) field.doc = decl.doc;
   const info: FieldInfo = { ir: field, decl, list: type.list };
   if (type.type.kind === 'relation') {
     info.target = type.type.target;
-    delete field.column; // settled by the relations pass
   }
   if (type.type.kind === 'scalar' && type.type.scalar === 'password') field.private = true;
   for (const m of decl.modifiers) {

@@ -88,10 +88,13 @@ export function checkViews(ctx: AnalyzeContext): void {
     }
     const view = lowerView(ctx, checker, decl, kind, entity, tableRefs);
     // Route paths: unique across the app.
+    let span: Span | undefined;
     for (const path of view.paths) {
       const first = paths.get(path);
-      const clause = decl.clauses.find((c) => c.kind === 'path');
-      const span = clause?.kind === 'path' ? clause.valueSpan : decl.nameSpan;
+      if (span === undefined) {
+        const clause = decl.clauses.find((c) => c.kind === 'path');
+        span = clause?.kind === 'path' ? clause.valueSpan : decl.nameSpan;
+      }
       if (first) {
         ctx.report.report('BC5004', span, { first: first.view, second: view.name, path }, [
           first.span,
@@ -109,7 +112,8 @@ export function checkViews(ctx: AnalyzeContext): void {
     view.component = component;
     views.push(view);
   }
-  const byName = new Map(views.map((v) => [v.name, v]));
+  const byName = new Map<string, View>();
+  for (const v of views) byName.set(v.name, v);
   for (const { view, ref } of tableRefs) {
     const target = byName.get(ref.view.name);
     if (ref.view.name === '') continue;
@@ -170,7 +174,9 @@ function lowerView(
     span: decl.nameSpan,
   };
   let explicitPath: string | undefined;
-  const listed = new Map<string, Span>();
+  // paths already listed, per clause (keyed by the path text itself: no key
+  // string built per item)
+  const listed = { columns: new Map<string, Span>(), fields: new Map<string, Span>() };
   for (const clause of decl.clauses) {
     if (!CLAUSES[kind].includes(clause.kind)) {
       ctx.report.report('BC5009', clause.span, { clause: clause.kind, kind });
@@ -195,15 +201,15 @@ function lowerView(
         for (const item of clause.items) {
           const field = viewField(ctx, entity!, item);
           if (!field) continue;
-          const key = `${clause.kind}:${field.path}`;
-          const first = listed.get(key);
+          const seen = listed[clause.kind];
+          const first = seen.get(field.path);
           if (first) {
             ctx.report.report('BC5011', item.span, { path: field.path, clause: clause.kind }, [
               first,
             ]);
             continue;
           }
-          listed.set(key, item.span);
+          seen.set(field.path, item.span);
           if (kind === 'form') {
             checkFormField(ctx, entity!, item, field);
           } else if (field.steps.length === 1 && entity!.fields.get(field.path)?.list) {
