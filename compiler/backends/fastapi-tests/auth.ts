@@ -21,7 +21,7 @@ export function generateHealthTests(): TestFile {
 }
 
 export function generateAuthTests(program: Program): TestFile | undefined {
-  const model = new Model(program);
+  const model = Model.of(program);
   const user = model.userEntity;
   const auth = program.app.auth;
   if (!user || !auth) return undefined;

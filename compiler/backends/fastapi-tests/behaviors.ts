@@ -83,7 +83,7 @@ function arrangeRow(
 }
 
 export function generateBehaviorTests(program: Program, b: Behavior): TestFile {
-  const model = new Model(program);
+  const model = Model.of(program);
   const file = new TestFile();
   const h = headers(model);
   const name = snake(b.name);

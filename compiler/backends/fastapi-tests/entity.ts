@@ -165,7 +165,7 @@ const setupOf = (scenario: Scenario, columns: [string, string][] = []): Setup =>
 
 /** For one entity: all its tests. */
 export function generateEntityTests(program: Program, entity: Entity): TestFile {
-  const model = new Model(program);
+  const model = Model.of(program);
   const ctx: EntityContext = { program, model, entity, url: `f"{API}/${entity.apiPath}"` };
   const file = new TestFile();
   const order = model.isUser(entity.name) ? OTHER_FIRST : OWNS_FIRST;
@@ -309,7 +309,7 @@ interface ListParams {
 }
 
 function listParams(ctx: EntityContext): ListParams {
-  const views = ctx.program.views.filter((v) => v.kind === 'list' && v.entity === ctx.entity.name);
+  const views = ctx.model.listViews(ctx.entity.name);
   const uniq = (xs: string[]): string[] => [...new Set(xs)];
   return {
     filter: uniq(views.flatMap((v) => v.filter)),
@@ -345,11 +345,7 @@ function lists(file: TestFile, ctx: EntityContext): void {
     emitSetup(w, model, entity, setupOf(scenario), { row: false });
 
   // the list views' page size when they agree, 20 without a list view
-  const sizes = new Set(
-    ctx.program.views
-      .filter((v) => v.kind === 'list' && v.entity === entity.name)
-      .map((v) => v.pageSize),
-  );
+  const sizes = new Set(model.listViews(entity.name).map((v) => v.pageSize));
   const defaultPageSize = sizes.size === 0 ? 20 : sizes.size === 1 ? [...sizes][0] : undefined;
   file.test(
     `list_${name}_pages`,
@@ -827,31 +823,38 @@ function uniques(file: TestFile, ctx: EntityContext): void {
   }
 }
 
+/** A to-one relation with a column that blocks deleting its target (`on delete restrict`). */
+export function restrictsDelete(f: Field): boolean {
+  return (
+    f.type.kind === 'relation' &&
+    isToOneOwning(f) &&
+    (f.type.onDelete ?? 'restrict') === 'restrict' &&
+    f.column !== undefined &&
+    f.column !== ''
+  );
+}
+
 /** A delete blocked by `on delete restrict` is a 409. */
 function restrictDeletes(file: TestFile, ctx: EntityContext): void {
-  const { model, entity, program } = ctx;
+  const { model, entity } = ctx;
   const name = snake(entity.name);
   const h = headers(model);
   const order = model.isUser(entity.name) ? OTHER_FIRST : OWNS_FIRST;
   const del = pickScenario(model, entity.name, 'delete', order);
   if (!del || (model.isUser(entity.name) && del.owns)) return;
-  for (const child of program.entities) {
-    for (const f of child.fields) {
-      if (f.type.kind !== 'relation' || !isToOneOwning(f) || f.type.target !== entity.name)
-        continue;
-      if ((f.type.onDelete ?? 'restrict') !== 'restrict' || !f.column) continue;
-      file.test(
-        `delete_${name}_still_referenced_by_${snake(child.name)}_is_409`,
-        `${child.name}.${f.name} restricts the delete: 409.`,
-        (w) => {
-          emitSetup(w, model, entity, setupOf(del));
-          const owner = model.isUser(child.name) ? 'False' : model.userEntity ? 'owner' : 'None';
-          w.line(`await ${factoryName(child.name)}(${owner}, {${str(f.column!)}: row["id"]})`);
-          w.line(`response = await client.delete(${rowUrl(ctx)}${h})`);
-          w.line('assert response.status_code == 409, response.text');
-        },
-      );
-    }
+  for (const [child, f] of model.referencing(entity.name)) {
+    if (!restrictsDelete(f)) continue;
+    file.test(
+      `delete_${name}_still_referenced_by_${snake(child.name)}_is_409`,
+      `${child.name}.${f.name} restricts the delete: 409.`,
+      (w) => {
+        emitSetup(w, model, entity, setupOf(del));
+        const owner = model.isUser(child.name) ? 'False' : model.userEntity ? 'owner' : 'None';
+        w.line(`await ${factoryName(child.name)}(${owner}, {${str(f.column!)}: row["id"]})`);
+        w.line(`response = await client.delete(${rowUrl(ctx)}${h})`);
+        w.line('assert response.status_code == 409, response.text');
+      },
+    );
   }
 }
 

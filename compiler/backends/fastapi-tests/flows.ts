@@ -75,7 +75,7 @@ export function arrange(
 }
 
 export function generateFlowTests(program: Program, flow: Flow): TestFile {
-  const model = new Model(program);
+  const model = Model.of(program);
   const entity = model.entity(flow.entity);
   const file = new TestFile();
   const states = program.enums.find((e) => e.name === flow.enum)?.values ?? [];

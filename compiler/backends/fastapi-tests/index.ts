@@ -6,17 +6,24 @@
 //   4-behaviors  happy path, require, allow, custom -> 501
 //   5-auth       register, login, me, password; health and ready
 import { makeDiagnostic } from '../../diagnostics/collector.js';
-import type { Program } from '../../ir/schema.js';
+import type { Behavior, Entity, Flow, Program } from '../../ir/schema.js';
 import { snake } from '../../names.js';
 import { behaviorKey, isAffected } from '../../incremental/parts.js';
 import type { PartialBackend } from '../../incremental/builder.js';
 import type { BackendContext, GeneratedFile } from '../types.js';
 import { generateAuthTests, generateHealthTests } from './auth.js';
 import { generateBehaviorTests } from './behaviors.js';
-import { generateConftest } from './conftest.js';
-import { generateEntityTests, type TestFile } from './entity.js';
+import { isToOneOwning } from './common.js';
+import { countedRelations, rowFieldsOf } from './world.js';
+import {
+  factoryChunk,
+  factoryChunkReads,
+  generateConftest,
+  type FactoryChunk,
+} from './conftest.js';
+import { generateEntityTests, restrictsDelete, type TestFile } from './entity.js';
 import { generateFlowTests } from './flows.js';
-import { generateEventTests, generateManageTests } from './operations.js';
+import { generateEventTests, generateManageTests, manageTestsKey } from './operations.js';
 
 /** Names test modules may import from tests/conftest.py. */
 const CONFTEST_NAMES = [
@@ -29,54 +36,103 @@ const CONFTEST_NAMES = [
   'outbox_rows',
 ];
 
+/** Entity names a declaration's IR mentions, by part key (`entity:X`, `flow:F`…). */
+type MentionsOf = (partKey: string, value: unknown) => ReadonlySet<string>;
+
 /**
- * The entities a test file about `entity` reads (incremental builds): the
- * entity, the user entity, every entity its IR mentions (relation targets,
- * rule paths) and every entity whose IR mentions it (children, restricted
- * deletes), closed over required to-one parents (what the factories and the
- * symbolic world build). `extra` adds what another declaration mentions.
+ * The entities a test file reads (incremental builds: its dependsOn). Every
+ * test file reads the user entity; one about an entity reads that entity,
+ * what the symbolic world and the factories build for its rows (required
+ * to-one parents, closed over theirs), and:
+ *   entity tests    the entities whose relation restricts its deletes (409
+ *                   tests) and the targets of relations its checks name
+ *                   (a parent owned by someone else);
+ *   flow tests      whatever the flow's IR names, and the targets of the
+ *                   relations its guards count (children are made for them);
+ *   behavior tests  whatever the behavior's IR names.
+ * Other relation targets are only named (factory names, which the entity's
+ * own IR holds): an optional parent stays None, a list stays empty. Which
+ * entities restrict a delete is asked of the whole program each run: an
+ * entity that starts to do so has changed and is then in the list.
+ * A generator that starts reading another entity must add it here.
  */
 class TestDependencies {
   private readonly names: Set<string>;
-  private readonly mentions = new Map<string, Set<string>>();
-  private readonly mentionedBy = new Map<string, Set<string>>();
+  private readonly byName = new Map<string, Entity>();
+  private readonly restrictedBy = new Map<string, Set<string>>();
+  private readonly user: string | undefined;
+  readonly mentionsOf: MentionsOf;
 
-  constructor(private readonly program: Program) {
+  /** `mentionsOf`: an incremental build's cache in front of `mentioned` */
+  constructor(program: Program, mentionsOf?: (mentioned: MentionsOf) => MentionsOf) {
     this.names = new Set(program.entities.map((e) => e.name));
-    for (const entity of program.entities) this.mentionedBy.set(entity.name, new Set());
+    this.user = program.app.auth?.user;
+    const fresh: MentionsOf = (_key, value) => this.mentioned(value);
+    this.mentionsOf = mentionsOf ? mentionsOf(fresh) : fresh;
     for (const entity of program.entities) {
-      const found = this.mentioned(entity);
-      this.mentions.set(entity.name, found);
-      for (const name of found) this.mentionedBy.get(name)!.add(entity.name);
+      if (!this.byName.has(entity.name)) this.byName.set(entity.name, entity);
+      for (const f of entity.fields) {
+        if (f.type.kind !== 'relation' || !restrictsDelete(f)) continue;
+        const by = this.restrictedBy.get(f.type.target);
+        if (by) by.add(entity.name);
+        else this.restrictedBy.set(f.type.target, new Set([entity.name]));
+      }
     }
   }
 
-  /** Entity names found anywhere in `value` (any string equal to one: never too few). */
+  /**
+   * Entity names found anywhere in `value` (any string equal to one: never too
+   * few), source positions left out (they are not part of the IR's meaning).
+   */
   mentioned(value: unknown, into = new Set<string>()): Set<string> {
     if (typeof value === 'string') {
       if (this.names.has(value)) into.add(value);
     } else if (Array.isArray(value)) {
       for (const item of value) this.mentioned(item, into);
     } else if (value !== null && typeof value === 'object') {
-      for (const item of Object.values(value)) this.mentioned(item, into);
+      for (const [key, item] of Object.entries(value))
+        if (key !== 'span') this.mentioned(item, into);
     }
     return into;
   }
 
-  parts(entity: string | undefined, extra?: unknown): string[] {
-    const found = extra === undefined ? new Set<string>() : this.mentioned(extra);
-    const user = this.program.app.auth?.user;
-    if (user !== undefined) found.add(user);
-    if (entity !== undefined) {
-      found.add(entity);
-      for (const name of this.mentions.get(entity) ?? []) found.add(name);
-      for (const name of this.mentionedBy.get(entity) ?? []) found.add(name);
+  /** The targets of `entity`'s relations named `fields`. */
+  private targets(entity: Entity, fields: Iterable<string>, into: Set<string>): void {
+    for (const name of fields) {
+      const field = entity.fields.find((f) => f.name === name);
+      if (field?.type.kind === 'relation') into.add(field.type.target);
     }
+  }
+
+  entityFile(entity: Entity): string[] {
+    const found = new Set([entity.name, ...(this.restrictedBy.get(entity.name) ?? [])]);
+    for (const check of entity.checks) this.targets(entity, rowFieldsOf(check.expr), found);
+    return this.closed(found);
+  }
+
+  flowFile(flow: Flow, key: string): string[] {
+    const found = new Set([flow.entity, ...this.mentionsOf(key, flow)]);
+    const entity = this.byName.get(flow.entity);
+    for (const t of flow.transitions)
+      if (entity && t.guard) this.targets(entity, countedRelations(t.guard), found);
+    return this.closed(found);
+  }
+
+  behaviorFile(behavior: Behavior, key: string): string[] {
+    const found = new Set(this.mentionsOf(key, behavior));
+    if (behavior.entity !== undefined) found.add(behavior.entity);
+    return this.closed(found);
+  }
+
+  /** `found` and the user entity, closed over required to-one parents, as parts. */
+  private closed(found: Set<string>): string[] {
+    if (this.user !== undefined) found.add(this.user);
     const queue = [...found];
     while (queue.length > 0) {
-      const decl = this.program.entities.find((e) => e.name === queue.pop());
+      const decl = this.byName.get(queue.pop()!);
       for (const f of decl?.fields ?? []) {
-        if (f.type.kind !== 'relation' || f.optional || found.has(f.type.target)) continue;
+        if (f.type.kind !== 'relation' || f.optional || !isToOneOwning(f)) continue;
+        if (found.has(f.type.target)) continue;
         found.add(f.type.target);
         queue.push(f.type.target);
       }
@@ -85,32 +141,110 @@ class TestDependencies {
   }
 }
 
-/** `wanted` (incremental builds): skip a per-declaration file whose dependsOn it rejects. */
+/**
+ * What an incremental build keeps between runs (generateChanged), each entry
+ * with what it was made from, reused only while that is unchanged:
+ * the entity names each declaration mentions (its part hash; the set of
+ * entity names), each entity's conftest factories (its hash, the user
+ * entity's name, the hashes of the enums it uses) and test_manage.py
+ * (manageTestsKey).
+ */
+interface Cache {
+  names: string;
+  mentions: Map<string, { hash: string; found: ReadonlySet<string> }>;
+  factories: Map<
+    string,
+    { hash: string; user: string | undefined; enums: string[]; chunk: FactoryChunk }
+  >;
+  /** the content of test_manage.py (undefined: no such file) */
+  manage?: { key: string; content: string | undefined };
+}
+
+let cache: Cache = { names: '', mentions: new Map(), factories: new Map() };
+
+/** The caches of this run, carrying over the entries of the last one that still hold. */
+function cachesFor(program: Program, parts: Record<string, string>) {
+  const last = cache;
+  const names = program.entities.map((e) => e.name).join('\n');
+  const next: Cache = { names, mentions: new Map(), factories: new Map() };
+  if (last.manage) next.manage = last.manage;
+  cache = next;
+  // which names count as mentions depends on the set of entity names
+  const lastMentions = last.names === names ? last.mentions : undefined;
+  const mentionsOf =
+    (mentioned: MentionsOf): MentionsOf =>
+    (key, value) => {
+      const hash = parts[key];
+      if (hash === undefined) return mentioned(key, value);
+      const before = lastMentions?.get(key);
+      const entry = before?.hash === hash ? before : { hash, found: mentioned(key, value) };
+      next.mentions.set(key, entry);
+      return entry.found;
+    };
+  const user = program.app.auth?.user;
+  const factories = (entity: Entity): FactoryChunk => {
+    const hash = parts[`entity:${entity.name}`] ?? '';
+    const enums = factoryChunkReads(entity).enums.map((name) => parts[`enum:${name}`] ?? '');
+    const before = last.factories.get(entity.name);
+    const entry =
+      before !== undefined &&
+      before.hash === hash &&
+      before.user === user &&
+      before.enums.length === enums.length &&
+      before.enums.every((h, i) => h === enums[i])
+        ? before
+        : { hash, user, enums, chunk: factoryChunk(program, entity) };
+    next.factories.set(entity.name, entry);
+    return entry.chunk;
+  };
+  const manage = (render: () => string | undefined): string | undefined => {
+    const key = manageTestsKey(program, parts);
+    if (next.manage?.key !== key) next.manage = { key, content: render() };
+    return next.manage.content;
+  };
+  return { mentionsOf, factories, manage };
+}
+
+/** Whether to make a file (incremental builds); `path` is relative to backend/tests/. */
+export type Wanted = (dependsOn: string[], path: string) => boolean;
+
+/**
+ * `wanted` (incremental builds): skip a file it rejects.
+ * `parts` (incremental builds): the IR part hashes, to reuse what the last
+ * run made from unchanged parts.
+ */
 export function generateTests(
   program: Program,
-  wanted: (dependsOn: string[]) => boolean = () => true,
+  wanted: Wanted = () => true,
+  parts?: Record<string, string>,
 ): GeneratedFile[] {
-  const deps = new TestDependencies(program);
+  const caches = parts ? cachesFor(program, parts) : undefined;
+  const deps = new TestDependencies(program, caches?.mentionsOf);
   // every list but the entities (each file names the entities it reads)
   const lists = ['app', 'behaviors', 'enums', 'events', 'flows', 'indexes', 'joinTables', 'views'];
-  const names = [
-    ...CONFTEST_NAMES,
-    ...program.entities.flatMap((e) => [`create_${snake(e.name)}`, `payload_${snake(e.name)}`]),
-  ];
+  let names: string[] | undefined;
   const files: GeneratedFile[] = [];
-  const add = (
+  /** the Python text of a test file (undefined when it has no test) */
+  const render = (doc: string, file: TestFile | undefined): string | undefined => {
+    if (!file || file.count === 0) return undefined;
+    names ??= [
+      ...CONFTEST_NAMES,
+      ...program.entities.flatMap((e) => [`create_${snake(e.name)}`, `payload_${snake(e.name)}`]),
+    ];
+    return file.render(doc, names);
+  };
+  const add = (path: string, content: string | undefined, dependsOn: string[]): void => {
+    if (content === undefined) return;
+    files.push({ path: `backend/tests/${path}`, content, ownership: 'generated', dependsOn });
+  };
+  /** a file of its own, made only when wanted */
+  const single = (
     path: string,
     doc: string,
-    file: TestFile | undefined,
     dependsOn: string[],
+    make: () => TestFile | undefined,
   ): void => {
-    if (!file || file.count === 0) return;
-    files.push({
-      path: `backend/tests/${path}`,
-      content: file.render(doc, names),
-      ownership: 'generated',
-      dependsOn,
-    });
+    if (wanted(dependsOn, path)) add(path, render(doc, make()), dependsOn);
   };
   files.push({
     path: 'backend/tests/__init__.py',
@@ -118,62 +252,72 @@ export function generateTests(
     ownership: 'generated',
     dependsOn: [],
   });
-  files.push({
-    path: 'backend/tests/conftest.py',
-    content: generateConftest(program),
-    ownership: 'generated',
-    dependsOn: ['app', 'entities', 'enums'],
-  });
-  add('test_health.py', 'Health and readiness probes.', generateHealthTests(), ['app']);
-  add('test_auth.py', 'Sign-up, sign-in and password endpoints.', generateAuthTests(program), [
-    'app',
-    'entities',
-    'enums',
-  ]);
-  add('test_manage.py', 'Operator commands: create-user and seed.', generateManageTests(program), [
-    'app',
-    'entities',
-    'enums',
-  ]);
-  add('test_events.py', 'The outbox relay and the event consumer.', generateEventTests(program), [
-    'app',
-    'entities',
-    'enums',
-    'events',
-    'flows',
-  ]);
+  const conftestDependsOn = ['app', 'entities', 'enums'];
+  if (wanted(conftestDependsOn, 'conftest.py')) {
+    files.push({
+      path: 'backend/tests/conftest.py',
+      content: generateConftest(program, caches?.factories),
+      ownership: 'generated',
+      dependsOn: conftestDependsOn,
+    });
+  }
+  single('test_health.py', 'Health and readiness probes.', ['app'], generateHealthTests);
+  // only the user entity's factories and fields
+  const user = program.app.auth?.user;
+  single(
+    'test_auth.py',
+    'Sign-up, sign-in and password endpoints.',
+    user === undefined ? ['app'] : ['app', `entity:${user}`],
+    () => generateAuthTests(program),
+  );
+  const manageDependsOn = ['app', 'entities', 'enums'];
+  if (wanted(manageDependsOn, 'test_manage.py')) {
+    const made = () =>
+      render('Operator commands: create-user and seed.', generateManageTests(program));
+    add('test_manage.py', caches ? caches.manage(made) : made(), manageDependsOn);
+  }
+  single(
+    'test_events.py',
+    'The outbox relay and the event consumer.',
+    ['app', 'entities', 'enums', 'events', 'flows'],
+    () => generateEventTests(program),
+  );
   for (const entity of program.entities) {
     // factories and rules of related entities, list views' filter/search/sort
-    const dependsOn = [...lists, ...deps.parts(entity.name)];
-    if (!wanted(dependsOn)) continue;
+    const dependsOn = [...lists, ...deps.entityFile(entity)];
+    const path = `test_entity_${snake(entity.name)}.py`;
+    if (!wanted(dependsOn, path)) continue;
     add(
-      `test_entity_${snake(entity.name)}.py`,
-      `The ${entity.name} API: CRUD, lists, rules and constraints.`,
-      generateEntityTests(program, entity),
+      path,
+      render(
+        `The ${entity.name} API: CRUD, lists, rules and constraints.`,
+        generateEntityTests(program, entity),
+      ),
       dependsOn,
     );
   }
   for (const flow of program.flows) {
-    const dependsOn = [...lists, `flow:${flow.name}`, ...deps.parts(flow.entity, flow)];
-    if (!wanted(dependsOn)) continue;
+    const key = `flow:${flow.name}`;
+    const dependsOn = [...lists, key, ...deps.flowFile(flow, key)];
+    const path = `test_flow_${snake(flow.name)}.py`;
+    if (!wanted(dependsOn, path)) continue;
     add(
-      `test_flow_${snake(flow.name)}.py`,
-      `The ${flow.name} flow on ${flow.entity}.${flow.field}.`,
-      generateFlowTests(program, flow),
+      path,
+      render(
+        `The ${flow.name} flow on ${flow.entity}.${flow.field}.`,
+        generateFlowTests(program, flow),
+      ),
       dependsOn,
     );
   }
   for (const behavior of program.behaviors) {
-    const dependsOn = [
-      ...lists,
-      `behavior:${behaviorKey(behavior)}`,
-      ...deps.parts(behavior.entity, behavior),
-    ];
-    if (!wanted(dependsOn)) continue;
+    const key = `behavior:${behaviorKey(behavior)}`;
+    const dependsOn = [...lists, key, ...deps.behaviorFile(behavior, key)];
+    const path = `test_behavior_${snake(behavior.name)}.py`;
+    if (!wanted(dependsOn, path)) continue;
     add(
-      `test_behavior_${snake(behavior.name)}.py`,
-      `The ${behavior.name} behavior.`,
-      generateBehaviorTests(program, behavior),
+      path,
+      render(`The ${behavior.name} behavior.`, generateBehaviorTests(program, behavior)),
       dependsOn,
     );
   }
@@ -183,10 +327,11 @@ export function generateTests(
 function generateReported(
   program: Program,
   context: BackendContext,
-  wanted?: (dependsOn: string[]) => boolean,
+  wanted?: Wanted,
+  parts?: Record<string, string>,
 ): GeneratedFile[] {
   try {
-    return generateTests(program, wanted);
+    return generateTests(program, wanted, parts);
   } catch (error) {
     context.report(
       makeDiagnostic('BC9001', undefined, {
@@ -201,7 +346,19 @@ function generateReported(
 export const fastapiTestsBackend: PartialBackend = {
   name: 'fastapi-tests',
   generate: (program, context) => generateReported(program, context),
-  // only the per-entity/flow/behavior files a change affects (the few shared files always)
-  generateChanged: (program, context, changed, parts) =>
-    generateReported(program, context, (dependsOn) => isAffected(dependsOn, changed, parts)),
+  // only the files a change affects, by what they read now or read last time
+  // (a file that stops reading a changed entity comes back too); conftest.py
+  // and test_manage.py (every entity's) from what the last run made of the
+  // unchanged entities
+  generateChanged: (program, context, changed, parts, previous) => {
+    const before = new Map(previous.map((f) => [f.path, f.dependsOn]));
+    const affected = (dependsOn: readonly string[] | undefined) =>
+      dependsOn !== undefined && isAffected(dependsOn, changed, parts);
+    return generateReported(
+      program,
+      context,
+      (dependsOn, path) => affected(dependsOn) || affected(before.get(`backend/tests/${path}`)),
+      parts,
+    );
+  },
 };

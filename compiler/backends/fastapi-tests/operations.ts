@@ -11,8 +11,30 @@ import { fstr, str } from './python.js';
 import { sample } from './values.js';
 import { Model } from './world.js';
 
+/**
+ * Everything generateManageTests reads, as one string: an incremental build
+ * reuses test_manage.py while it is unchanged (most entity edits leave it so).
+ * The app, the user entity and the enums (whole, by part hash), and of every
+ * entity its name, table and owner relations. Keep in step with the function
+ * below: a read it adds must show here.
+ */
+export function manageTestsKey(program: Program, parts: Record<string, string>): string {
+  const user = program.app.auth?.user;
+  const lines = [
+    parts['app'] ?? '?',
+    user === undefined ? '-' : (parts[`entity:${user}`] ?? '?'),
+    parts['enums'] ?? '?',
+  ];
+  for (const entity of program.entities) {
+    let line = `${entity.name} ${entity.table}`;
+    for (const f of entity.fields) if (f.ownerField && isToOneOwning(f)) line += ` ${f.apiName}`;
+    lines.push(line);
+  }
+  return lines.join('\n');
+}
+
 export function generateManageTests(program: Program): TestFile {
-  const model = new Model(program);
+  const model = Model.of(program);
   const file = new TestFile();
   const user = model.userEntity;
   const auth = program.app.auth;
@@ -91,7 +113,7 @@ export function generateManageTests(program: Program): TestFile {
 
 export function generateEventTests(program: Program): TestFile | undefined {
   if (program.events.length === 0) return undefined;
-  const model = new Model(program);
+  const model = Model.of(program);
   // The first transition that emits, from a state where it can run.
   for (const flow of program.flows) {
     const entity = model.entity(flow.entity);

@@ -16,8 +16,11 @@ export const kwarg = (name: string, value: Py): Py => ({ kind: 'kwarg', name, va
 export const dict = (entries: [Py, Py][]): Py => ({ kind: 'dict', entries });
 export const list = (items: Py[]): Py => ({ kind: 'list', items });
 
+const NEEDS_ESCAPES = /[\\\n\r\t"]/;
+
 /** A Python string literal as ruff formats it: double quotes unless that needs escapes. */
 export function str(value: string): string {
+  if (!NEEDS_ESCAPES.test(value)) return `"${value}"`;
   const body = value
     .replace(/\\/g, '\\\\')
     .replace(/\n/g, '\\n')

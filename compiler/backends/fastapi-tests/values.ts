@@ -101,11 +101,30 @@ function floatText(value: number): string {
   return Number.isInteger(value) ? `${value}.0` : String(value);
 }
 
+// Samples are asked for again and again (every symbolic row of every scenario
+// samples each field): computed once per field of a program.
+const samples = new WeakMap<Program, WeakMap<Field, Map<string, Sample | undefined>>>();
+
 /** A valid sample of a scalar or enum field (relations are handled by the factories). */
 export function sample(
   program: Program,
   field: Field,
   variant: 'base' | 'alt' = 'base',
+): Sample | undefined {
+  let byField = samples.get(program);
+  if (byField === undefined) samples.set(program, (byField = new WeakMap()));
+  let byVariant = byField.get(field);
+  if (byVariant === undefined) byField.set(field, (byVariant = new Map()));
+  if (byVariant.has(variant)) return byVariant.get(variant);
+  const computed = computeSample(program, field, variant);
+  byVariant.set(variant, computed);
+  return computed;
+}
+
+function computeSample(
+  program: Program,
+  field: Field,
+  variant: 'base' | 'alt',
 ): Sample | undefined {
   if (field.type.kind === 'enum') {
     const decl = program.enums.find((e) => e.name === (field.type as { enum: string }).enum);

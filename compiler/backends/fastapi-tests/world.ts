@@ -3,7 +3,7 @@
 // guards, checks and requires are evaluated here with LANGUAGE.md's null
 // semantics, so each generated test knows the status it must see. Anything
 // this evaluator cannot decide is `undefined`, and no test is built on it.
-import type { Entity, Expr, Field, Program } from '../../ir/schema.js';
+import type { Entity, Expr, Field, Program, View } from '../../ir/schema.js';
 import { isStringLike, sample, type Tv } from './values.js';
 
 export interface RowModel {
@@ -38,18 +38,62 @@ export interface World {
 
 type Value = Tv | RowModel | '<now>';
 
-export class Model {
-  constructor(readonly program: Program) {}
+const models = new WeakMap<Program, Model>();
 
-  entity(name: string): Entity {
-    const found = this.program.entities.find((e) => e.name === name);
-    if (!found) throw new Error(`unknown entity ${name}`);
-    return found;
+export class Model {
+  private readonly entities = new Map<string, Entity>();
+  readonly userEntity: Entity | undefined;
+  private listViewsOf: Map<string, View[]> | undefined;
+  private referencesTo: Map<string, [Entity, Field][]> | undefined;
+
+  /** One model per program: its lookups are built once, not once per test file. */
+  static of(program: Program): Model {
+    let model = models.get(program);
+    if (model === undefined) models.set(program, (model = new Model(program)));
+    return model;
   }
 
-  get userEntity(): Entity | undefined {
-    const auth = this.program.app.auth;
-    return auth ? this.program.entities.find((e) => e.name === auth.user) : undefined;
+  constructor(readonly program: Program) {
+    for (const entity of program.entities)
+      if (!this.entities.has(entity.name)) this.entities.set(entity.name, entity);
+    const auth = program.app.auth;
+    this.userEntity = auth ? this.entities.get(auth.user) : undefined;
+  }
+
+  /** The list views of an entity, in program order. */
+  listViews(entity: string): View[] {
+    if (this.listViewsOf === undefined) {
+      this.listViewsOf = new Map();
+      for (const view of this.program.views) {
+        if (view.kind !== 'list' || view.entity === undefined) continue;
+        const list = this.listViewsOf.get(view.entity);
+        if (list) list.push(view);
+        else this.listViewsOf.set(view.entity, [view]);
+      }
+    }
+    return this.listViewsOf.get(entity) ?? [];
+  }
+
+  /** Every (entity, relation field) that targets `entity`, in program and field order. */
+  referencing(entity: string): [Entity, Field][] {
+    if (this.referencesTo === undefined) {
+      this.referencesTo = new Map();
+      for (const child of this.program.entities) {
+        for (const f of child.fields) {
+          if (f.type.kind !== 'relation') continue;
+          const list = this.referencesTo.get(f.type.target);
+          if (list) list.push([child, f]);
+          else this.referencesTo.set(f.type.target, [[child, f]]);
+        }
+      }
+    }
+    return this.referencesTo.get(entity) ?? [];
+  }
+
+  entity(name: string): Entity {
+    const found = this.entities.get(name);
+    if (!found) throw new Error(`unknown entity ${name}`);
+    return found;
   }
 
   isUser(entity: string): boolean {
@@ -243,7 +287,6 @@ export class Model {
     }
     const l = this.eval(expr.left, world);
     const r = this.eval(expr.right, world);
-    const nullLiteral = (e: Expr): boolean => e.kind === 'literal' && e.value === null;
     if (expr.op === '==' || expr.op === '!=') {
       if (nullLiteral(expr.right) || nullLiteral(expr.left)) {
         const other = nullLiteral(expr.right) ? l : r;
@@ -255,7 +298,6 @@ export class Model {
     if (l === null || r === null) {
       return ['+', '-', '*', '/'].includes(expr.op) ? null : false;
     }
-    const key = (v: Value): Tv => (isRow(v) ? v.id : v);
     switch (expr.op) {
       case '==':
         return key(l) === key(r);
@@ -297,6 +339,15 @@ export class Model {
     }
     return undefined;
   }
+}
+
+function nullLiteral(e: Expr): boolean {
+  return e.kind === 'literal' && e.value === null;
+}
+
+/** What `==` compares: a row by its id. */
+function key(v: Value): Tv {
+  return isRow(v) ? v.id : v;
 }
 
 function isRow(v: Value): v is RowModel {

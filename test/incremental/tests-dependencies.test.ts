@@ -1,0 +1,157 @@
+// The FastAPI test generator's incremental path: after each edit, the files
+// generateChanged returns plus the ones the builder keeps must equal a clean
+// generate(), with no kept file affected by the change (the builder would
+// then fall back to a whole run). The edits change what a test file reads
+// from *another* entity: a parent its check inspects, a relation that starts
+// or stops restricting its deletes, an enum behind a factory's sample, the
+// user entity and table names behind test_manage.py.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compile } from '../../compiler/index.js';
+import { fastapiTestsBackend } from '../../compiler/backends/fastapi-tests/index.js';
+import type { BackendContext, GeneratedFile } from '../../compiler/backends/types.js';
+import type { Program } from '../../compiler/ir/schema.js';
+import { changedParts, hashParts, isAffected } from '../../compiler/incremental/parts.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bitcup-tests-incremental-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const context: BackendContext = { previous: undefined as never, report: () => {} };
+
+let counter = 0;
+function programOf(text: string): Program {
+  const entry = join(dir, `model-${counter++}.bitcup`);
+  writeFileSync(entry, text);
+  const result = compile(entry);
+  expect(
+    result.diagnostics.filter((d) => d.severity === 'error'),
+    text,
+  ).toEqual([]);
+  return result.program!;
+}
+
+/** Each model in turn as the incremental builder runs it; every step must equal a clean build. */
+function rebuildEach(models: string[]): GeneratedFile[][] {
+  let last: { parts: Record<string, string>; files: GeneratedFile[] } | undefined;
+  const steps: GeneratedFile[][] = [];
+  for (const model of models) {
+    const program = programOf(model);
+    const parts = hashParts(program);
+    const clean = fastapiTestsBackend.generate(program, context);
+    // the first model: every part is new (this fills the backend's caches)
+    const changed = last ? changedParts(last.parts, parts) : new Set(Object.keys(parts));
+    const previous = last?.files ?? clean;
+    const fresh = fastapiTestsBackend.generateChanged(program, context, changed, parts, previous);
+    const freshPaths = new Set(fresh.map((f) => f.path));
+    const kept = previous.filter((f) => !freshPaths.has(f.path));
+    expect(kept.filter((f) => isAffected(f.dependsOn, changed, parts)).map((f) => f.path)).toEqual(
+      [],
+    );
+    const files = [...kept, ...fresh].sort((a, b) => (a.path < b.path ? -1 : 1));
+    expect(files, model).toEqual(clean);
+    last = { parts, files };
+    steps.push(files);
+  }
+  return steps;
+}
+
+const content = (files: GeneratedFile[], name: string): string =>
+  files.find((f) => f.path === `backend/tests/${name}`)?.content ?? '';
+const dependsOn = (files: GeneratedFile[], name: string): string[] =>
+  files.find((f) => f.path === `backend/tests/${name}`)?.dependsOn ?? [];
+
+interface Options {
+  activeByDefault?: boolean;
+  childParentOnDelete?: 'set null' | 'restrict';
+  levels?: string;
+  memberField?: boolean;
+  parentTable?: string;
+}
+
+const model = (o: Options) => `app Shop {
+  title "Shop"
+  auth {
+    user Member
+    login email
+    password passwordHash
+  }
+}
+
+enum Level { ${o.levels ?? 'low high'} }
+enum ParentStatus { draft active }
+
+entity Member {
+  email         email unique
+  passwordHash  password
+  isStaff       bool = false readonly
+${o.memberField ? '  nickname      string(40)?\n' : ''}}
+
+entity Parent {
+  owner   Member on delete cascade
+  name    string(40)
+  active  bool = ${o.activeByDefault === false ? 'false' : 'true'}
+  level   Level
+  status  ParentStatus = draft
+  kids    Child[]
+${o.parentTable ? `  table "${o.parentTable}"\n` : ''}}
+
+entity Child {
+  owner   Member on delete cascade
+  label   string(40)
+  parent  Parent? on delete ${o.childParentOnDelete ?? 'set null'}
+}
+
+rules Parent {
+  allow all  if owner == currentUser
+}
+
+rules Child {
+  allow all  if owner == currentUser
+  check parent.active == true  "The parent must be active"
+}
+
+flow ParentLifecycle for Parent.status {
+  draft  -> active  as start  if count(kids) > 0
+}
+`;
+
+describe('fastapi-tests: files that read another entity follow its edits', () => {
+  it("an entity's check test follows the parent the check inspects", () => {
+    const [before, after] = rebuildEach([model({}), model({ activeByDefault: false })]);
+    expect(dependsOn(after!, 'test_entity_child.py')).toContain('entity:Parent');
+    expect(content(before!, 'test_entity_child.py')).not.toContain('breaking_check');
+    expect(content(after!, 'test_entity_child.py')).toContain('breaking_check');
+  });
+
+  it('a relation that starts, then stops, restricting deletes', () => {
+    const [, restricted, released] = rebuildEach([
+      model({}),
+      model({ childParentOnDelete: 'restrict' }),
+      model({}),
+    ]);
+    expect(content(restricted!, 'test_entity_parent.py')).toContain(
+      'still_referenced_by_child_is_409',
+    );
+    expect(content(released!, 'test_entity_parent.py')).not.toContain('still_referenced_by');
+    expect(dependsOn(released!, 'test_entity_parent.py')).not.toContain('entity:Child');
+  });
+
+  it("a flow whose guard counts children reads the children's entity", () => {
+    const [files] = rebuildEach([model({})]);
+    expect(dependsOn(files!, 'test_flow_parent_lifecycle.py')).toContain('entity:Child');
+  });
+
+  it('conftest.py follows an enum behind a factory, the user entity and table names', () => {
+    const steps = rebuildEach([
+      model({}),
+      model({ levels: 'high low' }),
+      model({ levels: 'high low', memberField: true }),
+      model({ levels: 'high low', memberField: true, parentTable: 'parent_rows' }),
+      model({}),
+    ]);
+    expect(content(steps[0]!, 'conftest.py')).not.toEqual(content(steps[1]!, 'conftest.py'));
+    expect(content(steps[3]!, 'test_manage.py')).toContain('"parent_rows"');
+    expect(content(steps[4]!, 'test_manage.py')).toEqual(content(steps[0]!, 'test_manage.py'));
+  });
+});
