@@ -119,6 +119,16 @@ function checkFieldModifiers(
     type.onDelete = 'restrict';
 }
 
+/** BC2017: the default does not fit the field (a module function: no closure per default). */
+function mismatch(ctx: AnalyzeContext, value: ast.Expr, ir: Field, actual: string): undefined {
+  ctx.report.report('BC2017', value.span, {
+    field: ir.name,
+    expected: describeType(fieldExprType(ir)),
+    actual,
+  });
+  return undefined;
+}
+
 /** `= value`: a literal, enum value, now, {}, [], currentUser or a row expression. */
 function lowerDefault(
   ctx: AnalyzeContext,
@@ -128,20 +138,13 @@ function lowerDefault(
   value: ast.Expr,
 ): Default | undefined {
   const ir = field.ir;
-  const mismatch = (actual: string): undefined => {
-    ctx.report.report('BC2017', value.span, {
-      field: ir.name,
-      expected: describeType(fieldExprType(ir)),
-      actual,
-    });
-    return undefined;
-  };
-  if (field.list) return mismatch('a default (a list relation has none)');
+  if (field.list) return mismatch(ctx, value, ir, 'a default (a list relation has none)');
   const isJson = ir.type.kind === 'scalar' && ir.type.scalar === 'json';
-  if (value.kind === 'object') return isJson ? { kind: 'emptyObject' } : mismatch('`{}`');
+  if (value.kind === 'object')
+    return isJson ? { kind: 'emptyObject' } : mismatch(ctx, value, ir, '`{}`');
   if (value.kind === 'list') {
     if (isJson && value.items.length === 0) return { kind: 'emptyArray' };
-    return mismatch(isJson ? 'a non-empty list (only `[]` is accepted)' : 'a list');
+    return mismatch(ctx, value, ir, isJson ? 'a non-empty list (only `[]` is accepted)' : 'a list');
   }
   if (value.kind === 'error') return undefined;
   const expected = fieldExprType(ir);
@@ -152,12 +155,14 @@ function lowerDefault(
   );
   if (isError(out.type)) return undefined;
   if (out.kind === 'path' && out.root === 'currentUser' && out.steps.length === 0) {
-    return assignable(expected, out) ? { kind: 'currentUser' } : mismatch(describeType(out.type));
+    return assignable(expected, out)
+      ? { kind: 'currentUser' }
+      : mismatch(ctx, value, ir, describeType(out.type));
   }
   if (out.kind === 'literal' && out.value === null) {
-    return ir.optional ? undefined : mismatch('`null` (the field is required)');
+    return ir.optional ? undefined : mismatch(ctx, value, ir, '`null` (the field is required)');
   }
-  if (!assignable(expected, out)) return mismatch(describeType(out.type));
+  if (!assignable(expected, out)) return mismatch(ctx, value, ir, describeType(out.type));
   if (out.kind === 'now') return { kind: 'now' };
   if (out.kind === 'enumValue') return { kind: 'enum', value: out.value };
   if (out.kind === 'literal' && typeof out.value !== 'object')
