@@ -4,7 +4,7 @@
 // and counts) or against one stored row (`rt.holds`), so one lowering serves
 // every use and the database does the evaluating.
 import { type FileSpec, type MadeText, piece, spec } from './files.js';
-import { runtimeNames } from './runtime.js';
+import { runtimeNames, unionOfNames } from './runtime.js';
 import type { AllowRule } from '../../ir/schema.js';
 import { CodeWriter } from '../../emit/code-writer.js';
 import { type Access, access, type Ctx, type EntityInfo, info } from './context.js';
@@ -14,9 +14,9 @@ import {
   type Doc,
   docstring,
   Imports,
-  joinChunks,
+  joinChunksOnce,
+  mergedHeader,
   list,
-  moduleHeader,
   pyStr,
   stmt,
   tuple,
@@ -59,6 +59,7 @@ const ACCESS_DOC =
 interface AccessSection {
   text: string;
   imports: Imports;
+  importsKey: string;
   runtimeNames: string[];
 }
 
@@ -73,16 +74,14 @@ function accessModule(ctx: Ctx): MadeText {
     const name = e.entity.name;
     sections.push(piece(name, () => accessSection(ctx, info(ctx, name))));
   }
-  for (const s of sections) imports.merge(s.imports);
-  const w = new CodeWriter();
-  moduleHeader(w, ACCESS_DOC, imports);
-  const header = w.toString();
+  const header = mergedHeader(ACCESS_DOC, imports, sections);
   return {
-    content: joinChunks(
+    content: joinChunksOnce(
+      'access.py',
       header,
       sections.map((s) => s.text),
     ),
-    runtimeNames: [...runtimeNames(header), ...sections.flatMap((s) => s.runtimeNames)],
+    runtimeNames: unionOfNames([runtimeNames(header), ...sections.map((s) => s.runtimeNames)]),
   };
 }
 
@@ -146,7 +145,7 @@ function accessSection(ctx: Ctx, e: EntityInfo): AccessSection {
     stmt(body, 1, { ...list(items), open: 'return [' });
   });
   const text = body.toString().replace(/\n+$/, '');
-  return { text, imports, runtimeNames: runtimeNames(text) };
+  return { text, imports, importsKey: imports.key(), runtimeNames: runtimeNames(text) };
 }
 
 function describe(e: EntityInfo, op: string, a: Access): string {

@@ -5,7 +5,7 @@ import { pascal } from '../../names.js';
 import { type Ctx, type EntityInfo, info } from './context.js';
 import { compileExpr } from './expr.js';
 import { type FileSpec, type MadeText, piece, spec } from './files.js';
-import { runtimeNames } from './runtime.js';
+import { runtimeNames, unionOfNames } from './runtime.js';
 import {
   appendBody,
   call,
@@ -13,8 +13,9 @@ import {
   flat,
   Imports,
   INDENT,
-  joinChunks,
+  joinChunksOnce,
   LINE_LENGTH,
+  mergedHeader,
   moduleHeader,
   prefix,
   pyStr,
@@ -132,9 +133,11 @@ async def change_password(session: SessionDep, user: CurrentUser, data: Password
 interface ManageSection {
   /** the entry on one line, and as the exploded dict writes it (trailing comma included) */
   flat: string;
-  lines: string[];
+  /** its lines in the exploded dict (one level deep, trailing comma) */
+  text: string;
   fill: string;
   imports: Imports;
+  importsKey: string;
   runtimeNames: string[];
 }
 
@@ -202,10 +205,11 @@ function manageSection(ctx: Ctx, e: EntityInfo): ManageSection {
   const fill = fills.toString().trim() === '' ? '' : fills.toString().replace(/\n+$/, '');
   return {
     flat: flat(entry),
-    lines,
+    text: lines.join('\n'),
     fill,
     imports,
-    runtimeNames: [...runtimeNames(lines.join('\n')), ...runtimeNames(fill)],
+    importsKey: imports.key(),
+    runtimeNames: unionOfNames([runtimeNames(lines.join('\n')), runtimeNames(fill)]),
   };
 }
 
@@ -215,7 +219,7 @@ function specsStatement(sections: readonly ManageSection[]): string {
   for (const s of sections) width += s.flat.length;
   if (sections.length === 0 || width <= LINE_LENGTH)
     return `${SPECS_OPEN}${sections.map((s) => s.flat).join(', ')}}`;
-  return [SPECS_OPEN, ...sections.flatMap((s) => s.lines), '}'].join('\n');
+  return `${SPECS_OPEN}\n${sections.map((s) => s.text).join('\n')}\n}`;
 }
 
 function manageModule(ctx: Ctx): MadeText {
@@ -233,7 +237,6 @@ function manageModule(ctx: Ctx): MadeText {
     const name = e.entity.name;
     sections.push(piece(name, () => manageSection(ctx, info(ctx, name))));
   }
-  for (const s of sections) imports.merge(s.imports);
   // each spec on its own line: ruff keeps the exploded dict (magic trailing comma)
   const chunks = [...sections.map((s) => s.fill), specsStatement(sections)];
   const w = new CodeWriter();
@@ -314,21 +317,19 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - the CLI
 
 if __name__ == "__main__":
     sys.exit(main())`);
-  const out = new CodeWriter();
-  moduleHeader(
-    out,
+  const header = mergedHeader(
     'Operator commands: `python -m app.manage init-db | create-user | seed`.',
     imports,
+    sections,
   );
-  const header = out.toString();
   chunks.push(w.toString());
   return {
-    content: joinChunks(header, chunks),
-    runtimeNames: [
-      ...runtimeNames(header),
-      ...runtimeNames(chunks[chunks.length - 1]!),
-      ...runtimeNames(`${SPECS_OPEN}}`),
-      ...sections.flatMap((s) => s.runtimeNames),
-    ],
+    content: joinChunksOnce('manage.py', header, chunks),
+    runtimeNames: unionOfNames([
+      runtimeNames(header),
+      runtimeNames(chunks[chunks.length - 1]!),
+      runtimeNames(`${SPECS_OPEN}}`),
+      ...sections.map((s) => s.runtimeNames),
+    ]),
   };
 }

@@ -143,39 +143,64 @@ export interface Ctx {
   joinTable(name: string): JoinTable | undefined;
 }
 
-/** Lists of the program by name (or by entity), built on first use. */
+/**
+ * The items of a program list with a given key, in list order: a scan for
+ * the first few lookups (an incremental run asks for a handful), a map
+ * after that (a whole run asks for every entity's).
+ */
+class Grouped<T> {
+  private map: Map<string, T[]> | undefined;
+  private lookups = 0;
+  constructor(
+    private readonly items: readonly T[],
+    private readonly keyOf: (item: T) => string | undefined,
+  ) {}
+
+  get(key: string): T[] {
+    if (!this.map && ++this.lookups > 8) {
+      this.map = new Map();
+      for (const item of this.items) {
+        const k = this.keyOf(item);
+        if (k === undefined) continue;
+        const list = this.map.get(k);
+        if (list) list.push(item);
+        else this.map.set(k, [item]);
+      }
+    }
+    if (this.map) return this.map.get(key) ?? [];
+    return this.items.filter((item) => this.keyOf(item) === key);
+  }
+}
+
+/** Lists of the program by name (or by entity), each grouped on first use. */
 class Lookups {
-  private flows: Map<string, { flow: Flow; order: number }> | undefined;
-  private indexes: Map<string, IndexDecl[]> | undefined;
-  private events: Map<string, EventDecl> | undefined;
-  private joinTables: Map<string, JoinTable> | undefined;
+  private flows: Grouped<{ flow: Flow; order: number }> | undefined;
+  private indexes: Grouped<IndexDecl> | undefined;
+  private events: Grouped<EventDecl> | undefined;
+  private joinTables: Grouped<JoinTable> | undefined;
   constructor(private readonly program: Program) {}
 
   flow(name: string): { flow: Flow; order: number } | undefined {
-    this.flows ??= new Map(this.program.flows.map((flow, order) => [flow.name, { flow, order }]));
-    return this.flows.get(name);
+    this.flows ??= new Grouped(
+      this.program.flows.map((flow, order) => ({ flow, order })),
+      (f) => f.flow.name,
+    );
+    return this.flows.get(name)[0];
   }
 
   indexesOf(entity: string): IndexDecl[] {
-    if (!this.indexes) {
-      this.indexes = new Map();
-      for (const index of this.program.indexes) {
-        const list = this.indexes.get(index.entity);
-        if (list) list.push(index);
-        else this.indexes.set(index.entity, [index]);
-      }
-    }
-    return this.indexes.get(entity) ?? [];
+    this.indexes ??= new Grouped(this.program.indexes, (i) => i.entity);
+    return this.indexes.get(entity);
   }
 
   event(name: string): EventDecl | undefined {
-    this.events ??= new Map(this.program.events.map((e) => [e.name, e]));
-    return this.events.get(name);
+    this.events ??= new Grouped(this.program.events, (e) => e.name);
+    return this.events.get(name)[0];
   }
 
   joinTable(name: string): JoinTable | undefined {
-    this.joinTables ??= new Map(this.program.joinTables.map((j) => [j.name, j]));
-    return this.joinTables.get(name);
+    this.joinTables ??= new Grouped(this.program.joinTables, (j) => j.name);
+    return this.joinTables.get(name)[0];
   }
 }
 
@@ -243,23 +268,19 @@ function trackedProgram(program: Program): Program {
   return facade;
 }
 
-/** Views by the entity they show, built once per program (one pass, not one per entity). */
+/** Views by the entity they show. */
 class ViewIndex {
-  private byEntity: Map<string, View[]> | undefined;
-  constructor(private readonly program: Program) {}
+  private readonly byEntity: Grouped<View>;
+  constructor(program: Program) {
+    this.byEntity = new Grouped(program.views, (v) => v.entity);
+  }
   of(entity: string): View[] {
-    if (!this.byEntity) {
-      this.byEntity = new Map();
-      for (const view of this.program.views) {
-        if (view.entity === undefined) continue;
-        const list = this.byEntity.get(view.entity);
-        if (list) list.push(view);
-        else this.byEntity.set(view.entity, [view]);
-      }
-    }
-    return this.byEntity.get(entity) ?? [];
+    return this.byEntity.get(entity);
   }
 }
+
+// class and module names depend on the entity name alone (bounded: one entry per name seen)
+const namesByEntity = new Map<string, { className: string; module: string }>();
 
 /**
  * One entity's derived names and field kinds (from its own IR) and its
@@ -281,8 +302,13 @@ class LazyEntityInfo implements EntityInfo {
     readonly entity: Entity,
     private readonly views: ViewIndex,
   ) {
-    this.className = entityClassName(entity.name);
-    this.module = moduleName(entity.name);
+    let names = namesByEntity.get(entity.name);
+    if (!names) {
+      names = { className: entityClassName(entity.name), module: moduleName(entity.name) };
+      namesByEntity.set(entity.name, names);
+    }
+    this.className = names.className;
+    this.module = names.module;
   }
 
   get plural(): string {

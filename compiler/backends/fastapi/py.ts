@@ -268,9 +268,20 @@ export class Imports {
     return this;
   }
 
+  /** A string equal for two Imports only if they hold the same imports. */
+  key(): string {
+    let key = [...this.plain].join(',');
+    for (const [module, names] of this.froms) key += `;${module}:${[...names].join(',')}`;
+    return key;
+  }
+
   /** Add every import of `other` (a cached piece's imports into its file's). */
   merge(other: Imports): this {
-    for (const [module, names] of other.froms) this.add(module, ...names);
+    for (const [module, names] of other.froms) {
+      const set = this.froms.get(module);
+      if (set) for (const name of names) set.add(name);
+      else this.froms.set(module, new Set(names));
+    }
     for (const name of other.plain) this.plain.add(name);
     return this;
   }
@@ -358,6 +369,52 @@ export function appendBody(out: CodeWriter, body: string): void {
   const first = text.split('\n')[0]!;
   out.blank(/^(class |def |async def |@|if TYPE_CHECKING)/.test(first) ? 2 : 1);
   out.text(text);
+}
+
+// headers of whole-app modules, by the import keys they were made from
+const headers = new Map<string, string>();
+
+/**
+ * `moduleHeader` (as text) of a module importing `base` plus every piece's
+ * imports, remembered by the pieces' `key()`s: a one-entity edit seldom
+ * changes what access.py imports, and sorting hundreds of names is not free.
+ */
+export function mergedHeader(
+  doc: string,
+  base: Imports,
+  pieces: readonly { imports: Imports; importsKey: string }[],
+): string {
+  const key = `${doc}\0${base.key()}\0${pieces.map((p) => p.importsKey).join('\0')}`;
+  let header = headers.get(key);
+  if (header === undefined) {
+    const imports = new Imports().merge(base);
+    for (const p of pieces) imports.merge(p.imports);
+    const w = new CodeWriter();
+    moduleHeader(w, doc, imports);
+    header = w.toString();
+    if (headers.size >= 64) headers.clear();
+    headers.set(key, header);
+  }
+  return header;
+}
+
+// the last join per module: the same chunks (reused pieces are the same
+// strings) give back the same string, which later comparisons find at once
+const joined = new Map<string, { header: string; chunks: readonly string[]; text: string }>();
+
+/** joinChunks, remembered under `key` (one entry per whole-app module). */
+export function joinChunksOnce(key: string, header: string, chunks: readonly string[]): string {
+  const last = joined.get(key);
+  if (
+    last &&
+    last.header === header &&
+    last.chunks.length === chunks.length &&
+    last.chunks.every((c, i) => c === chunks[i])
+  )
+    return last.text;
+  const text = joinChunks(header, chunks);
+  joined.set(key, { header, chunks, text });
+  return text;
 }
 
 /**

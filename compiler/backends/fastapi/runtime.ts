@@ -172,12 +172,38 @@ export function runtimeNames(text: string): string[] {
   const { defined } = parsedRuntime();
   const names = new Set<string>();
   for (const word of text.match(/\w+/g) ?? []) if (defined.has(word)) names.add(word);
+  return interned([...names]);
+}
+
+/** The names of several `runtimeNames` lists (shared lists are read once). */
+export function unionOfNames(lists: readonly string[][]): string[] {
+  const seen = new Set<string[]>();
+  const names = new Set<string>();
+  for (const list of lists) {
+    if (seen.has(list)) continue;
+    seen.add(list);
+    for (const name of list) names.add(name);
+  }
   return [...names];
 }
 
 /** What `runtimeNames(file.content)` is, known without scanning (a file made of scanned pieces). */
 export function presetRuntimeNames(file: GeneratedFile, names: string[]): void {
-  mentionedByFile.set(file, names);
+  mentionedByFile.set(file, interned([...new Set(names)]));
+}
+
+// one array per distinct set of names: most files mention the same few
+// helpers, so the union over an app's files visits few distinct lists
+const internedLists = new Map<string, string[]>();
+
+function interned(names: string[]): string[] {
+  const key = names.sort().join(' ');
+  let list = internedLists.get(key);
+  if (!list) {
+    if (internedLists.size >= 10_000) internedLists.clear();
+    internedLists.set(key, (list = names));
+  }
+  return list;
 }
 
 function mentionedRuntimeNames(file: GeneratedFile, defined: Set<string>): string[] {
@@ -185,7 +211,7 @@ function mentionedRuntimeNames(file: GeneratedFile, defined: Set<string>): strin
   if (!names) {
     const found = new Set<string>();
     for (const word of file.content.match(/\w+/g) ?? []) if (defined.has(word)) found.add(word);
-    mentionedByFile.set(file, (names = [...found]));
+    mentionedByFile.set(file, (names = interned([...found])));
   }
   return names;
 }
@@ -203,11 +229,13 @@ const PRUNED_KEPT = 16;
  */
 export function generateRuntime(withEvents: boolean, appFiles: GeneratedFile[]): GeneratedFile[] {
   const { modules: all, defined } = parsedRuntime();
-  const reached = new Set<string>();
+  const lists = new Set<string[]>();
   for (const f of appFiles) {
     if (!f.path.endsWith('.py') || f.path.startsWith('backend/app/runtime/')) continue;
-    for (const name of mentionedRuntimeNames(f, defined)) reached.add(name);
+    lists.add(mentionedRuntimeNames(f, defined));
   }
+  const reached = new Set<string>();
+  for (const list of lists) for (const name of list) reached.add(name);
   const key = `${withEvents}:${[...reached].sort().join(',')}`;
   let files = pruned.get(key);
   if (!files) {
