@@ -166,6 +166,8 @@ function parsedRuntime(): { modules: ParsedModule[]; defined: Set<string> } {
 // the runtime names each app file mentions, by file object: the files an
 // incremental run keeps are the same objects, so only new files are scanned
 const mentionedByFile = new WeakMap<GeneratedFile, string[]>();
+// the last scan of each path (bounded by the number of paths)
+const lastScan = new Map<string, { content: string; names: string[] }>();
 
 /** The runtime's top-level names that `text` mentions. */
 export function runtimeNames(text: string): string[] {
@@ -209,9 +211,16 @@ function interned(names: string[]): string[] {
 function mentionedRuntimeNames(file: GeneratedFile, defined: Set<string>): string[] {
   let names = mentionedByFile.get(file);
   if (!names) {
-    const found = new Set<string>();
-    for (const word of file.content.match(/\w+/g) ?? []) if (defined.has(word)) found.add(word);
-    mentionedByFile.set(file, (names = interned([...found])));
+    // a file made again often comes out as before (comparing is cheaper than scanning)
+    const last = lastScan.get(file.path);
+    if (last?.content === file.content) names = last.names;
+    else {
+      const found = new Set<string>();
+      for (const word of file.content.match(/\w+/g) ?? []) if (defined.has(word)) found.add(word);
+      names = interned([...found]);
+      lastScan.set(file.path, { content: file.content, names });
+    }
+    mentionedByFile.set(file, names);
   }
   return names;
 }
