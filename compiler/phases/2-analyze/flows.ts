@@ -131,17 +131,33 @@ function lowerFlow(
     const emits = t.emits
       .map((e) => lowerEmit(ctx, checker, e, scope))
       .filter((e) => e !== undefined);
-    transitions.push({
-      name: t.name.name,
-      apiPath: kebab(t.name.name),
-      from,
-      to: to ?? '',
-      ...(guard ? { guard } : {}),
-      guardMentionsCurrentUser: guard ? mentionsCurrentUser(guard) : false,
-      sets,
-      emits,
-      span: t.name.span,
-    });
+    // two literals, not `...(guard ? { guard } : {})` (slow in V8); same key order
+    const name = t.name.name;
+    const apiPath = kebab(name);
+    transitions.push(
+      guard
+        ? {
+            name,
+            apiPath,
+            from,
+            to: to ?? '',
+            guard,
+            guardMentionsCurrentUser: mentionsCurrentUser(guard),
+            sets,
+            emits,
+            span: t.name.span,
+          }
+        : {
+            name,
+            apiPath,
+            from,
+            to: to ?? '',
+            guardMentionsCurrentUser: false,
+            sets,
+            emits,
+            span: t.name.span,
+          },
+    );
   }
   const withExit = new Set(transitions.flatMap((t) => t.from));
   return {

@@ -44,12 +44,12 @@ export function checkRules(ctx: AnalyzeContext): void {
       } else {
         const expr = checker.condition(item.condition, scope, 'a `check`');
         const field = firstRowField(expr);
-        entity.ir.checks.push({
-          expr,
-          message: item.message,
-          ...(field !== undefined ? { field } : {}),
-          span: item.span,
-        });
+        // two literals, not `...(field ? { field } : {})` (slow in V8); same key order
+        entity.ir.checks.push(
+          field !== undefined
+            ? { expr, message: item.message, field, span: item.span }
+            : { expr, message: item.message, span: item.span },
+        );
       }
     }
   }

@@ -153,26 +153,7 @@ function lowerView(
   entity: EntityInfo | undefined,
   tableRefs: { view: View; ref: Extract<ast.ViewClause, { kind: 'table' }> }[],
 ): View {
-  const view: View = {
-    name: decl.name,
-    kind,
-    ...(entity ? { entity: entity.ir.name } : {}),
-    public: decl.public,
-    paths: [],
-    component: '',
-    title: humanize(decl.name),
-    columns: [],
-    fields: [],
-    related: [],
-    actions: [],
-    filter: [],
-    search: [],
-    pageSize: DEFAULT_PAGE_SIZE,
-    metrics: [],
-    tables: [],
-    inNav: kind === 'list' || kind === 'dashboard',
-    span: decl.nameSpan,
-  };
+  const view = newView(decl, kind, entity?.ir.name);
   let explicitPath: string | undefined;
   // paths already listed, per clause (keyed by the path text itself: no key
   // string built per item)
@@ -362,6 +343,57 @@ function lowerView(
     ctx.report.report('BC5007', decl.nameSpan, { view: decl.name, entity: entity.ir.name });
   }
   return view;
+}
+
+/**
+ * An empty view. Two literals rather than `...(entity ? { entity } : {})`:
+ * V8 defines every key after a spread one at a time, ~10x slower than a
+ * literal. The key order is the IR JSON's, so both list the keys alike.
+ */
+function newView(decl: ast.ViewDecl, kind: Kind, entity: string | undefined): View {
+  const title = humanize(decl.name);
+  const inNav = kind === 'list' || kind === 'dashboard';
+  if (entity === undefined) {
+    return {
+      name: decl.name,
+      kind,
+      public: decl.public,
+      paths: [],
+      component: '',
+      title,
+      columns: [],
+      fields: [],
+      related: [],
+      actions: [],
+      filter: [],
+      search: [],
+      pageSize: DEFAULT_PAGE_SIZE,
+      metrics: [],
+      tables: [],
+      inNav,
+      span: decl.nameSpan,
+    };
+  }
+  return {
+    name: decl.name,
+    kind,
+    entity,
+    public: decl.public,
+    paths: [],
+    component: '',
+    title,
+    columns: [],
+    fields: [],
+    related: [],
+    actions: [],
+    filter: [],
+    search: [],
+    pageSize: DEFAULT_PAGE_SIZE,
+    metrics: [],
+    tables: [],
+    inNav,
+    span: decl.nameSpan,
+  };
 }
 
 function routePaths(
