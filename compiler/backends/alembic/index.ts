@@ -24,19 +24,23 @@ export function initialRevision(program: Program) {
   });
 }
 
+// The same objects on every run: the emitter recognizes a file object it
+// recorded last time and skips its checks (they depend on no IR part).
+const PROJECT_FILES: readonly GeneratedFile[] = [
+  { path: 'backend/alembic.ini', content: ALEMBIC_INI, ownership: 'generated', dependsOn: [] },
+  { path: 'backend/alembic/env.py', content: ENV_PY, ownership: 'generated', dependsOn: [] },
+  {
+    path: 'backend/alembic/script.py.mako',
+    content: SCRIPT_PY_MAKO,
+    ownership: 'generated',
+    dependsOn: [],
+  },
+];
+
 export const alembicBackend: Backend = {
   name: 'alembic',
   generate(program, context) {
-    const files: GeneratedFile[] = [
-      { path: 'backend/alembic.ini', content: ALEMBIC_INI, ownership: 'generated', dependsOn: [] },
-      { path: 'backend/alembic/env.py', content: ENV_PY, ownership: 'generated', dependsOn: [] },
-      {
-        path: 'backend/alembic/script.py.mako',
-        content: SCRIPT_PY_MAKO,
-        ownership: 'generated',
-        dependsOn: [],
-      },
-    ];
+    const files: GeneratedFile[] = [...PROJECT_FILES];
     const { snapshot, revisions } = context.previous;
     if (snapshot || revisions.size > 0) return files; // history exists: only `bitcup migrate` adds to it
     const initial = initialRevision(program);
