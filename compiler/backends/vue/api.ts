@@ -1,7 +1,8 @@
 // 4. API client: Read / Create / Update types per entity, enum unions, and
 // one typed client object per entity over the runtime's `request`.
 import { CodeWriter } from '../../emit/code-writer.js';
-import type { Behavior, Entity } from '../../ir/schema.js';
+import type { Behavior, Entity, Program } from '../../ir/schema.js';
+import { behaviorKey } from '../../incremental/parts.js';
 import { camel } from '../../names.js';
 import type { GeneratedFile } from '../types.js';
 import {
@@ -58,22 +59,30 @@ function inputTsType(type: Behavior['input'][number]['type']): string {
   return tsType({ type } as Parameters<typeof tsType>[0]);
 }
 
-function typesFile(model: VueModel): string {
+/** One declaration's block of types.ts, without a final newline. */
+export type TypesChunk = (partKey: string, make: () => string) => string;
+
+const render = (write: (w: CodeWriter) => void): string => {
   const w = new CodeWriter('  ');
-  w.line('// Types of the JSON API, generated from the model. Decimals travel as strings,');
-  w.line('// datetimes as ISO 8601 strings; a to-one relation is `<field>Id`.');
-  for (const decl of model.program.enums) {
-    w.blank();
+  write(w);
+  return w.toString().slice(0, -1);
+};
+
+function enumTypes(decl: Program['enums'][number]): string {
+  return render((w) => {
     docLines(w, decl.doc);
     w.line(`export type ${decl.name} = ${decl.values.map((v) => `'${v}'`).join(' | ')};`);
     const head = `export const ${camel(decl.name)}Values: ${decl.name}[] = [`;
     const items = decl.values.map((v) => `'${v}'`);
     if (`${head}${items.join(', ')}];`.length <= 100) w.line(`${head}${items.join(', ')}];`);
     else w.block(head, () => items.forEach((item) => w.line(`${item},`)), '];');
-  }
-  for (const entity of model.program.entities) {
-    const names = entityNames(entity);
-    w.blank();
+  });
+}
+
+/** An entity's Read / Create / Update types: they read only the entity. */
+function entityTypes(model: VueModel, entity: Entity): string {
+  const names = entityNames(entity);
+  return render((w) => {
     docLines(w, entity.doc ?? `A ${entity.label.toLowerCase()} as the API answers it.`);
     w.block(
       `export interface ${names.read} {`,
@@ -108,13 +117,15 @@ function typesFile(model: VueModel): string {
     }
     w.blank();
     w.line(`export type ${names.update} = Partial<${names.create}>;`);
-  }
-  for (const behavior of model.program.behaviors) {
-    w.blank();
+  });
+}
+
+function behaviorTypes(behavior: Behavior): string {
+  return render((w) => {
     const name = behaviorInputType(behavior.entity, behavior.name);
     if (behavior.input.length === 0) {
       w.line(`export type ${name} = Record<string, never>;`);
-      continue;
+      return;
     }
     w.block(
       `export interface ${name} {`,
@@ -126,8 +137,26 @@ function typesFile(model: VueModel): string {
       },
       '}',
     );
-  }
-  return w.toString();
+  });
+}
+
+/**
+ * types.ts: one block per enum, entity and behavior, a blank line apart. Each
+ * block reads only its own declaration, so `chunk` (an incremental build)
+ * may reuse the block of an unchanged one by its part key.
+ */
+function typesFile(model: VueModel, chunk: TypesChunk): string {
+  const blocks = [
+    '// Types of the JSON API, generated from the model. Decimals travel as strings,\n' +
+      '// datetimes as ISO 8601 strings; a to-one relation is `<field>Id`.',
+  ];
+  for (const decl of model.program.enums)
+    blocks.push(chunk(`enum:${decl.name}`, () => enumTypes(decl)));
+  for (const entity of model.program.entities)
+    blocks.push(chunk(`entity:${entity.name}`, () => entityTypes(model, entity)));
+  for (const behavior of model.program.behaviors)
+    blocks.push(chunk(`behavior:${behaviorKey(behavior)}`, () => behaviorTypes(behavior)));
+  return `${blocks.join('\n\n')}\n`;
 }
 
 function entityApiFile(model: VueModel, entity: Entity): string {
@@ -239,30 +268,46 @@ function actionsApiFile(model: VueModel): string {
   return w.toString();
 }
 
-export function apiFiles(model: VueModel): GeneratedFile[] {
-  const files: GeneratedFile[] = [
-    {
-      path: 'frontend/src/api/types.ts',
-      content: typesFile(model),
+/** The entities whose Read type a behavior returns (its client names that type). */
+function returnedEntities(behaviors: Behavior[]): string[] {
+  const names = new Set<string>();
+  for (const b of behaviors) if (b.returns?.kind === 'entity') names.add(b.returns.entity);
+  return [...names].sort().map((name) => `entity:${name}`);
+}
+
+/**
+ * `wanted` (incremental builds): make only the files whose dependsOn it
+ * accepts; `chunk`: types.ts blocks, kept by an incremental build.
+ */
+export function apiFiles(
+  model: VueModel,
+  wanted: (dependsOn: string[]) => boolean = () => true,
+  chunk: TypesChunk = (_key, make) => make(),
+): GeneratedFile[] {
+  const files: GeneratedFile[] = [];
+  const file = (path: string, dependsOn: string[], content: () => string): void => {
+    if (!wanted(dependsOn)) return;
+    files.push({
+      path: `frontend/src/api/${path}`,
+      content: content(),
       ownership: 'generated',
-      dependsOn: ['entities', 'enums', 'behaviors'],
-    },
-  ];
+      dependsOn,
+    });
+  };
+  file('types.ts', ['entities', 'enums', 'behaviors'], () => typesFile(model, chunk));
   for (const entity of model.program.entities) {
-    files.push({
-      path: `frontend/src/api/${entityNames(entity).file}.api.ts`,
-      content: entityApiFile(model, entity),
-      ownership: 'generated',
-      dependsOn: [`entity:${entity.name}`, 'app', 'entities', 'flows', 'behaviors'],
-    });
+    const actions = model.actions(entity).flatMap((a) => (a.behavior ? [a.behavior] : []));
+    file(
+      `${entityNames(entity).file}.api.ts`,
+      [`entity:${entity.name}`, 'app', 'flows', 'behaviors', ...returnedEntities(actions)],
+      () => entityApiFile(model, entity),
+    );
   }
-  if (model.appBehaviors().length > 0) {
-    files.push({
-      path: 'frontend/src/api/app-actions.api.ts',
-      content: actionsApiFile(model),
-      ownership: 'generated',
-      dependsOn: ['app', 'entities', 'behaviors'],
-    });
+  const appBehaviors = model.appBehaviors();
+  if (appBehaviors.length > 0) {
+    file('app-actions.api.ts', ['app', 'behaviors', ...returnedEntities(appBehaviors)], () =>
+      actionsApiFile(model),
+    );
   }
   return files;
 }

@@ -9,7 +9,7 @@ import type { Program, View } from '../../ir/schema.js';
 import { isAffected } from '../../incremental/parts.js';
 import type { PartialBackend } from '../../incremental/builder.js';
 import type { BackendContext, GeneratedFile } from '../types.js';
-import { apiFiles } from './api.js';
+import { apiFiles, type TypesChunk } from './api.js';
 import { VueModel } from './model.js';
 import { LOGIN_COMPONENT, projectFiles, REGISTER_COMPONENT } from './project.js';
 import { runtimeFiles } from './runtime-files.js';
@@ -34,27 +34,32 @@ function viewComponent(model: VueModel, view: View): string {
 
 /**
  * IR parts a view's component reads: the views list (it links to other views),
- * flows, behaviors, enums, the app (auth), and every entity it reaches — its
- * own and their relation targets, paths, metric and table entities, the user.
+ * flows, behaviors, enums, the app (auth) and the user entity (rules on
+ * `currentUser`), its own entity, the entities its column and field paths
+ * step through, and by kind: a detail view the targets of its related lists
+ * (their columns and labels), a form the targets of the relations it edits
+ * (option labels), a dashboard the entities its metrics count. Other
+ * relation targets are not read (a dashboard's table is another view's
+ * component, imported by name).
  */
 function viewDependencies(model: VueModel, view: View): string[] {
   const entities = new Set<string>();
-  const reach = (name: string | undefined) => {
-    const entity = model.entity(name);
-    if (entity === undefined || entities.has(entity.name)) return;
-    entities.add(entity.name);
-    for (const field of entity.fields) {
-      if (field.type.kind === 'relation') entities.add(field.type.target);
-    }
-  };
-  reach(view.entity);
+  const own = model.entity(view.entity);
+  if (own !== undefined) entities.add(own.name);
   for (const field of [...view.columns, ...view.fields]) {
     for (const step of field.steps) entities.add(step.entity);
   }
+  const targetsOf = (names: readonly string[]) => {
+    for (const name of names) {
+      const field = own && model.field(own, name);
+      if (field?.type.kind === 'relation') entities.add(field.type.target);
+    }
+  };
+  if (view.kind === 'detail') targetsOf(view.related);
+  if (view.kind === 'form') targetsOf(view.fields.map((f) => f.steps[0]?.field ?? f.path));
   for (const metric of view.metrics) {
-    if (metric.expr.kind === 'countEntity') reach(metric.expr.entity);
+    if (metric.expr.kind === 'countEntity') entities.add(metric.expr.entity);
   }
-  for (const table of view.tables) reach(model.view(table.view)?.entity);
   if (model.program.app.auth) entities.add(model.program.app.auth.user);
   return [
     'app',
@@ -75,12 +80,41 @@ function internalError(reason: string) {
   };
 }
 
-/** `wanted` (incremental builds): skip a view component whose dependsOn it rejects. */
+/** What an incremental run passes in: which files to make, and what the last run made. */
+interface Incremental {
+  /** whether a file with this dependsOn must be made again */
+  wanted: (dependsOn: readonly string[]) => boolean;
+  parts: Record<string, string>;
+  /** the last run's files by path */
+  previous: ReadonlyMap<string, GeneratedFile>;
+}
+
+/**
+ * types.ts blocks of the last incremental run by part key, each with the part
+ * hash it was made from (a block reads only its own declaration).
+ */
+let typesBlocks = new Map<string, { hash: string; text: string }>();
+
+function typesChunk(parts: Record<string, string>): TypesChunk {
+  const last = typesBlocks;
+  const next = new Map<string, { hash: string; text: string }>();
+  typesBlocks = next;
+  return (key, make) => {
+    const hash = parts[key];
+    if (hash === undefined) return make();
+    const before = last.get(key);
+    const entry = before?.hash === hash ? before : { hash, text: make() };
+    next.set(key, entry);
+    return entry.text;
+  };
+}
+
 function generateFiles(
   program: Program,
   context: BackendContext,
-  wanted: (dependsOn: string[]) => boolean = () => true,
+  incremental?: Incremental,
 ): GeneratedFile[] {
+  const wanted = incremental?.wanted ?? (() => true);
   const model = new VueModel(program);
   const files: GeneratedFile[] = [];
   // 1. runtime
@@ -98,32 +132,48 @@ function generateFiles(
     });
   }
   // 2-4. project shell, API client, stores
-  files.push(...projectFiles(model), ...apiFiles(model), ...storeFiles(model));
+  files.push(
+    ...projectFiles(model, wanted),
+    ...apiFiles(model, wanted, incremental ? typesChunk(incremental.parts) : undefined),
+    ...storeFiles(model, wanted),
+  );
   // 5. views
   for (const view of program.views) {
     if (view.kind !== 'dashboard' && model.entity(view.entity) === undefined) continue;
+    const path = `frontend/src/views/${view.component}.vue`;
+    // What a view reads is found from what it read last time (its view, the
+    // app, the entities it reached): unaffected then, it reads the same now.
+    const before = incremental?.previous.get(path);
+    if (before !== undefined && !wanted(before.dependsOn)) continue;
     const dependsOn = viewDependencies(model, view);
-    if (!wanted(dependsOn)) continue;
+    if (before === undefined && !wanted(dependsOn)) continue;
     files.push({
-      path: `frontend/src/views/${view.component}.vue`,
+      path,
       content: viewComponent(model, view),
       ownership: 'generated',
       dependsOn,
     });
   }
   if (model.hasAuth) {
-    files.push({
-      path: `frontend/src/views/${LOGIN_COMPONENT}.vue`,
-      content: loginView(model),
-      ownership: 'generated',
-      dependsOn: ['app'],
-    });
-    files.push({
-      path: `frontend/src/views/${REGISTER_COMPONENT}.vue`,
-      content: registerView(model),
-      ownership: 'generated',
-      dependsOn: ['app', 'enums', 'views', `entity:${program.app.auth!.user}`],
-    });
+    // the login field's label and type
+    const loginDependsOn = ['app', `entity:${program.app.auth!.user}`];
+    if (wanted(loginDependsOn)) {
+      files.push({
+        path: `frontend/src/views/${LOGIN_COMPONENT}.vue`,
+        content: loginView(model),
+        ownership: 'generated',
+        dependsOn: loginDependsOn,
+      });
+    }
+    const registerDependsOn = ['app', 'enums', 'views', `entity:${program.app.auth!.user}`];
+    if (wanted(registerDependsOn)) {
+      files.push({
+        path: `frontend/src/views/${REGISTER_COMPONENT}.vue`,
+        content: registerView(model),
+        ownership: 'generated',
+        dependsOn: registerDependsOn,
+      });
+    }
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return files;
@@ -133,10 +183,10 @@ function generateFiles(
 function generate(
   program: Program,
   context: BackendContext,
-  wanted?: (dependsOn: string[]) => boolean,
+  incremental?: Incremental,
 ): GeneratedFile[] {
   try {
-    return generateFiles(program, context, wanted);
+    return generateFiles(program, context, incremental);
   } catch (caught) {
     context.report(internalError(caught instanceof Error ? caught.message : String(caught)));
     return [];
@@ -146,7 +196,12 @@ function generate(
 export const vueBackend: PartialBackend = {
   name: 'vue',
   generate: (program, context) => generate(program, context),
-  // view components only where the change reaches (the shell, API and stores always)
-  generateChanged: (program, context, changed, parts) =>
-    generate(program, context, (dependsOn) => isAffected(dependsOn, changed, parts)),
+  // only the files a change affects; types.ts from the kept blocks of
+  // unchanged declarations
+  generateChanged: (program, context, changed, parts, previous) =>
+    generate(program, context, {
+      wanted: (dependsOn) => isAffected(dependsOn, changed, parts),
+      parts,
+      previous: new Map(previous.map((file) => [file.path, file])),
+    }),
 };

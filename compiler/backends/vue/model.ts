@@ -81,15 +81,29 @@ export class VueModel {
   /** Transitions and row behaviors of an entity, flows first. */
   actions(entity: Entity): EntityAction[] {
     const actions: EntityAction[] = [];
-    for (const flow of this.program.flows.filter((candidate) => candidate.entity === entity.name)) {
+    for (const flow of this.flowsOf().get(entity.name) ?? []) {
       for (const transition of flow.transitions) {
         actions.push({ name: transition.name, kind: 'transition', transition, flow });
       }
     }
-    for (const behavior of this.program.behaviors.filter((b) => b.entity === entity.name)) {
+    for (const behavior of this.behaviorsOf().get(entity.name) ?? []) {
       actions.push({ name: behavior.name, kind: 'behavior', behavior });
     }
     return actions;
+  }
+
+  private flowsByEntity: Map<string, Flow[]> | undefined;
+  private behaviorsByEntity: Map<string, Behavior[]> | undefined;
+
+  /** Flows by entity name, in program order (built on first use: models have hundreds). */
+  private flowsOf(): Map<string, Flow[]> {
+    this.flowsByEntity ??= groupBy(this.program.flows, (flow) => flow.entity);
+    return this.flowsByEntity;
+  }
+
+  private behaviorsOf(): Map<string, Behavior[]> {
+    this.behaviorsByEntity ??= groupBy(this.program.behaviors, (behavior) => behavior.entity);
+    return this.behaviorsByEntity;
   }
 
   appBehaviors(): Behavior[] {
@@ -135,6 +149,18 @@ export class VueModel {
         ),
     );
   }
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string | undefined): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k === undefined) continue;
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
 }
 
 export function isOneToMany(field: Field): boolean {

@@ -324,23 +324,25 @@ function appVue(model: VueModel): string {
   return sfc(script.toString(), t);
 }
 
-export function projectFiles(model: VueModel): GeneratedFile[] {
-  const file = (path: string, content: string, dependsOn: string[]): GeneratedFile => ({
-    path: `frontend/${path}`,
-    content,
-    ownership: 'generated',
-    dependsOn,
-  });
-  return [
-    file('index.html', indexHtml(model), ['app']),
-    file('vite.config.ts', viteConfig(model), ['app', 'deploy']),
-    file('src/app-config.ts', appConfig(model), ['app']),
-    file('src/main.ts', mainTs(model), ['app']),
-    file('src/router/index.ts', routerTs(model), ['app', 'views']),
-    file('src/App.vue', appVue(model), [
-      'app',
-      'views',
-      ...(model.program.app.auth ? [`entity:${model.program.app.auth.user}`] : []),
-    ]),
-  ];
+/** `wanted` (incremental builds): make only the files whose dependsOn it accepts. */
+export function projectFiles(
+  model: VueModel,
+  wanted: (dependsOn: string[]) => boolean = () => true,
+): GeneratedFile[] {
+  const files: GeneratedFile[] = [];
+  const file = (path: string, dependsOn: string[], content: () => string): void => {
+    if (!wanted(dependsOn)) return;
+    files.push({ path: `frontend/${path}`, content: content(), ownership: 'generated', dependsOn });
+  };
+  file('index.html', ['app'], () => indexHtml(model));
+  file('vite.config.ts', ['app', 'deploy'], () => viteConfig(model));
+  file('src/app-config.ts', ['app'], () => appConfig(model));
+  file('src/main.ts', ['app'], () => mainTs(model));
+  file('src/router/index.ts', ['app', 'views'], () => routerTs(model));
+  file(
+    'src/App.vue',
+    ['app', 'views', ...(model.program.app.auth ? [`entity:${model.program.app.auth.user}`] : [])],
+    () => appVue(model),
+  );
+  return files;
 }

@@ -338,22 +338,29 @@ function storeSpecFile(model: VueModel, entity: Entity): string {
   return w.toString();
 }
 
-export function storeFiles(model: VueModel): GeneratedFile[] {
+/** `wanted` (incremental builds): make only the files whose dependsOn it accepts. */
+export function storeFiles(
+  model: VueModel,
+  wanted: (dependsOn: string[]) => boolean = () => true,
+): GeneratedFile[] {
   const files: GeneratedFile[] = [];
+  const file = (path: string, dependsOn: string[], content: () => string): void => {
+    if (!wanted(dependsOn)) return;
+    files.push({
+      path: `frontend/src/stores/${path}`,
+      content: content(),
+      ownership: 'generated',
+      dependsOn,
+    });
+  };
   for (const entity of model.program.entities) {
     const names = entityNames(entity);
-    files.push({
-      path: `frontend/src/stores/${names.file}.store.ts`,
-      content: storeFile(model, entity),
-      ownership: 'generated',
-      dependsOn: [`entity:${entity.name}`, 'flows', 'behaviors'],
-    });
-    files.push({
-      path: `frontend/src/stores/${names.file}.store.spec.ts`,
-      content: storeSpecFile(model, entity),
-      ownership: 'generated',
-      dependsOn: [`entity:${entity.name}`, 'app', 'enums', 'flows'],
-    });
+    file(`${names.file}.store.ts`, [`entity:${entity.name}`, 'flows', 'behaviors'], () =>
+      storeFile(model, entity),
+    );
+    file(`${names.file}.store.spec.ts`, [`entity:${entity.name}`, 'app', 'enums', 'flows'], () =>
+      storeSpecFile(model, entity),
+    );
   }
   return files;
 }
