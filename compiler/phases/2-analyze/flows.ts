@@ -120,7 +120,11 @@ function lowerFlow(
   };
   const transitions: Transition[] = [];
   for (const t of decl.transitions) {
-    const from = t.from.map(state).filter((s): s is string => s !== undefined);
+    const from: string[] = [];
+    for (const ident of t.from) {
+      const s = state(ident);
+      if (s !== undefined) from.push(s);
+    }
     const to = state(t.to);
     const guard = t.guard
       ? checker.condition(t.guard, scope, `the guard of \`${t.name.name}\``)
@@ -159,7 +163,8 @@ function lowerFlow(
           },
     );
   }
-  const withExit = new Set(transitions.flatMap((t) => t.from));
+  const withExit = new Set<string>();
+  for (const t of transitions) for (const s of t.from) withExit.add(s);
   return {
     name: decl.name,
     entity: entity.ir.name,
