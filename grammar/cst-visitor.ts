@@ -286,9 +286,10 @@ export class AstBuilder {
   }
 
   private typeRef(node: CstNode | undefined): A.TypeRef {
-    const span = this.nodeSpan(node);
+    let span = this.nodeSpan(node);
     const c: Children = node?.children ?? {};
     const name = this.ident(this.token(c, 'name'));
+    if (sameSpan(name.span, span)) span = name.span; // a bare type name (see pathRef)
     return {
       name: name.name,
       nameSpan: name.span,
@@ -639,9 +640,12 @@ export class AstBuilder {
   }
 
   private pathRef(node: CstNode | undefined): A.PathRef {
-    const span = this.nodeSpan(node);
+    let span = this.nodeSpan(node);
     const segments = node ? this.tokens(node.children, 'segment').map((t) => this.ident(t)) : [];
     if (segments.length === 0) segments.push({ name: '', span });
+    // a one-word path spans its word: share that span object (spans are
+    // never mutated; fewer objects for the garbage collector to copy)
+    else if (segments.length === 1 && sameSpan(segments[0]!.span, span)) span = segments[0]!.span;
     // (no temporary array for the common one-segment path)
     let text = segments[0]!.name;
     for (let i = 1; i < segments.length; i++) text += `.${segments[i]!.name}`;
@@ -879,6 +883,12 @@ export class AstBuilder {
       span,
     };
   }
+}
+
+function sameSpan(a: Span, b: Span): boolean {
+  return (
+    a.offset === b.offset && a.length === b.length && a.line === b.line && a.column === b.column
+  );
 }
 
 interface Built {
