@@ -202,23 +202,47 @@ function cachesFor(program: Program, parts: Record<string, string>) {
     if (next.manage?.key !== key) next.manage = { key, content: render() };
     return next.manage.content;
   };
-  return { mentionsOf, factories, manage };
+  return { mentionsOf, factories, manage, sameNames: last.names === names };
 }
 
-/** Whether to make a file (incremental builds); `path` is relative to backend/tests/. */
-export type Wanted = (dependsOn: string[], path: string) => boolean;
+/** What an incremental build passes in (generateChanged). */
+export interface TestsIncremental {
+  changed: ReadonlySet<string>;
+  parts: Record<string, string>;
+  /** the last run's files */
+  previous: readonly GeneratedFile[];
+}
 
 /**
- * `wanted` (incremental builds): skip a file it rejects.
- * `parts` (incremental builds): the IR part hashes, to reuse what the last
- * run made from unchanged parts.
+ * `incremental`: make only the files a change affects — by what they read now
+ * or read last time (a file that stops reading a changed entity comes back
+ * too) — and reuse what the last run made from unchanged parts.
  */
-export function generateTests(
-  program: Program,
-  wanted: Wanted = () => true,
-  parts?: Record<string, string>,
-): GeneratedFile[] {
-  const caches = parts ? cachesFor(program, parts) : undefined;
+export function generateTests(program: Program, incremental?: TestsIncremental): GeneratedFile[] {
+  const caches = incremental ? cachesFor(program, incremental.parts) : undefined;
+  const before = new Map(incremental?.previous.map((f) => [f.path, f.dependsOn]));
+  const affected = (dependsOn: readonly string[] | undefined): boolean =>
+    dependsOn !== undefined && isAffected(dependsOn, incremental!.changed, incremental!.parts);
+  const wanted = (dependsOn: string[], path: string): boolean =>
+    incremental === undefined ||
+    affected(dependsOn) ||
+    affected(before.get(`backend/tests/${path}`));
+  // A per-declaration file whose dependsOn of last time is unaffected reads
+  // the same parts now — they decide what it reads — unless the set of entity
+  // names changed (mentions) or a changed entity now restricts deleting its
+  // entity: skip it without working out its dependsOn.
+  const restrictedNow = new Set<string>();
+  for (const key of incremental?.changed ?? []) {
+    if (!key.startsWith('entity:')) continue;
+    const changedEntity = program.entities.find((e) => `entity:${e.name}` === key);
+    for (const f of changedEntity?.fields ?? [])
+      if (f.type.kind === 'relation' && restrictsDelete(f)) restrictedNow.add(f.type.target);
+  }
+  const unchanged = (path: string, entity?: string): boolean => {
+    if (!caches?.sameNames || (entity !== undefined && restrictedNow.has(entity))) return false;
+    const last = before.get(`backend/tests/${path}`);
+    return last !== undefined && !affected(last);
+  };
   const deps = new TestDependencies(program, caches?.mentionsOf);
   // every list but the entities (each file names the entities it reads)
   const lists = ['app', 'behaviors', 'enums', 'events', 'flows', 'indexes', 'joinTables', 'views'];
@@ -283,9 +307,10 @@ export function generateTests(
     () => generateEventTests(program),
   );
   for (const entity of program.entities) {
+    const path = `test_entity_${snake(entity.name)}.py`;
+    if (unchanged(path, entity.name)) continue;
     // factories and rules of related entities, list views' filter/search/sort
     const dependsOn = [...lists, ...deps.entityFile(entity)];
-    const path = `test_entity_${snake(entity.name)}.py`;
     if (!wanted(dependsOn, path)) continue;
     add(
       path,
@@ -298,8 +323,9 @@ export function generateTests(
   }
   for (const flow of program.flows) {
     const key = `flow:${flow.name}`;
-    const dependsOn = [...lists, key, ...deps.flowFile(flow, key)];
     const path = `test_flow_${snake(flow.name)}.py`;
+    if (unchanged(path)) continue;
+    const dependsOn = [...lists, key, ...deps.flowFile(flow, key)];
     if (!wanted(dependsOn, path)) continue;
     add(
       path,
@@ -312,8 +338,9 @@ export function generateTests(
   }
   for (const behavior of program.behaviors) {
     const key = `behavior:${behaviorKey(behavior)}`;
-    const dependsOn = [...lists, key, ...deps.behaviorFile(behavior, key)];
     const path = `test_behavior_${snake(behavior.name)}.py`;
+    if (unchanged(path)) continue;
+    const dependsOn = [...lists, key, ...deps.behaviorFile(behavior, key)];
     if (!wanted(dependsOn, path)) continue;
     add(
       path,
@@ -327,11 +354,10 @@ export function generateTests(
 function generateReported(
   program: Program,
   context: BackendContext,
-  wanted?: Wanted,
-  parts?: Record<string, string>,
+  incremental?: TestsIncremental,
 ): GeneratedFile[] {
   try {
-    return generateTests(program, wanted, parts);
+    return generateTests(program, incremental);
   } catch (error) {
     context.report(
       makeDiagnostic('BC9001', undefined, {
@@ -346,19 +372,8 @@ function generateReported(
 export const fastapiTestsBackend: PartialBackend = {
   name: 'fastapi-tests',
   generate: (program, context) => generateReported(program, context),
-  // only the files a change affects, by what they read now or read last time
-  // (a file that stops reading a changed entity comes back too); conftest.py
-  // and test_manage.py (every entity's) from what the last run made of the
-  // unchanged entities
-  generateChanged: (program, context, changed, parts, previous) => {
-    const before = new Map(previous.map((f) => [f.path, f.dependsOn]));
-    const affected = (dependsOn: readonly string[] | undefined) =>
-      dependsOn !== undefined && isAffected(dependsOn, changed, parts);
-    return generateReported(
-      program,
-      context,
-      (dependsOn, path) => affected(dependsOn) || affected(before.get(`backend/tests/${path}`)),
-      parts,
-    );
-  },
+  // only the files a change affects; conftest.py and test_manage.py (every
+  // entity's) from what the last run made of the unchanged entities
+  generateChanged: (program, context, changed, parts, previous) =>
+    generateReported(program, context, { changed, parts, previous }),
 };
