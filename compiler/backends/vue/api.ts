@@ -3,15 +3,17 @@
 import { CodeWriter } from '../../emit/code-writer.js';
 import type { Behavior, Entity, Program } from '../../ir/schema.js';
 import { behaviorKey } from '../../incremental/parts.js';
-import { camel } from '../../names.js';
+import { camel, kebab } from '../../names.js';
 import type { GeneratedFile } from '../types.js';
 import {
   actionMethod,
   behaviorInputType,
   entityNames,
+  everyFile,
   isToOne,
   tsType,
   type VueModel,
+  type Wanted,
 } from './model.js';
 
 const docLines = (w: CodeWriter, doc: string | undefined) => {
@@ -276,37 +278,47 @@ function returnedEntities(behaviors: Behavior[]): string[] {
 }
 
 /**
- * `wanted` (incremental builds): make only the files whose dependsOn it
- * accepts; `chunk`: types.ts blocks, kept by an incremental build.
+ * `wanted` (incremental builds): make only the files it accepts; `chunk`:
+ * types.ts blocks, kept by an incremental build.
  */
 export function apiFiles(
   model: VueModel,
-  wanted: (dependsOn: string[]) => boolean = () => true,
+  wanted: Wanted = everyFile,
   chunk: TypesChunk = (_key, make) => make(),
 ): GeneratedFile[] {
   const files: GeneratedFile[] = [];
-  const file = (path: string, dependsOn: string[], content: () => string): void => {
-    if (!wanted(dependsOn)) return;
-    files.push({
-      path: `frontend/src/api/${path}`,
-      content: content(),
-      ownership: 'generated',
-      dependsOn,
-    });
+  const file = (path: string, dependsOn: () => string[], content: () => string): void => {
+    const full = `frontend/src/api/${path}`;
+    if (!wanted(full, dependsOn)) return;
+    files.push({ path: full, content: content(), ownership: 'generated', dependsOn: dependsOn() });
   };
-  file('types.ts', ['entities', 'enums', 'behaviors'], () => typesFile(model, chunk));
+  file(
+    'types.ts',
+    () => ['entities', 'enums', 'behaviors'],
+    () => typesFile(model, chunk),
+  );
   for (const entity of model.program.entities) {
-    const actions = model.actions(entity).flatMap((a) => (a.behavior ? [a.behavior] : []));
     file(
-      `${entityNames(entity).file}.api.ts`,
-      [`entity:${entity.name}`, 'app', 'flows', 'behaviors', ...returnedEntities(actions)],
+      `${kebab(entity.name)}.api.ts`,
+      () => {
+        const behaviors = model.actions(entity).flatMap((a) => (a.behavior ? [a.behavior] : []));
+        return [
+          `entity:${entity.name}`,
+          'app',
+          'flows',
+          'behaviors',
+          ...returnedEntities(behaviors),
+        ];
+      },
       () => entityApiFile(model, entity),
     );
   }
   const appBehaviors = model.appBehaviors();
   if (appBehaviors.length > 0) {
-    file('app-actions.api.ts', ['app', 'behaviors', ...returnedEntities(appBehaviors)], () =>
-      actionsApiFile(model),
+    file(
+      'app-actions.api.ts',
+      () => ['app', 'behaviors', ...returnedEntities(appBehaviors)],
+      () => actionsApiFile(model),
     );
   }
   return files;

@@ -10,7 +10,7 @@ import { isAffected } from '../../incremental/parts.js';
 import type { PartialBackend } from '../../incremental/builder.js';
 import type { BackendContext, GeneratedFile } from '../types.js';
 import { apiFiles, type TypesChunk } from './api.js';
-import { VueModel } from './model.js';
+import { everyFile, VueModel, type Wanted } from './model.js';
 import { LOGIN_COMPONENT, projectFiles, REGISTER_COMPONENT } from './project.js';
 import { runtimeFiles } from './runtime-files.js';
 import { storeFiles } from './stores.js';
@@ -80,13 +80,26 @@ function internalError(reason: string) {
   };
 }
 
-/** What an incremental run passes in: which files to make, and what the last run made. */
+/** What an incremental run passes in: the change, and what the last run made. */
 interface Incremental {
-  /** whether a file with this dependsOn must be made again */
-  wanted: (dependsOn: readonly string[]) => boolean;
+  changed: ReadonlySet<string>;
   parts: Record<string, string>;
   /** the last run's files by path */
   previous: ReadonlyMap<string, GeneratedFile>;
+}
+
+/**
+ * Which files an incremental run makes: those whose dependsOn the change
+ * affects. A file of the last run whose dependsOn then is unaffected is
+ * skipped without working out its dependsOn now: every file here reads only
+ * parts its dependsOn names, and those decide its dependsOn, so it is the same.
+ */
+function wantedFiles({ changed, parts, previous }: Incremental): Wanted {
+  return (path, dependsOn) => {
+    const before = previous.get(path);
+    if (before !== undefined) return isAffected(before.dependsOn, changed, parts);
+    return isAffected(dependsOn(), changed, parts);
+  };
 }
 
 /**
@@ -114,7 +127,7 @@ function generateFiles(
   context: BackendContext,
   incremental?: Incremental,
 ): GeneratedFile[] {
-  const wanted = incremental?.wanted ?? (() => true);
+  const wanted = incremental ? wantedFiles(incremental) : everyFile;
   const model = new VueModel(program);
   const files: GeneratedFile[] = [];
   // 1. runtime
@@ -138,42 +151,32 @@ function generateFiles(
     ...storeFiles(model, wanted),
   );
   // 5. views
+  const file = (path: string, dependsOn: () => string[], content: () => string): void => {
+    const full = `frontend/src/views/${path}`;
+    if (!wanted(full, dependsOn)) return;
+    files.push({ path: full, content: content(), ownership: 'generated', dependsOn: dependsOn() });
+  };
   for (const view of program.views) {
     if (view.kind !== 'dashboard' && model.entity(view.entity) === undefined) continue;
-    const path = `frontend/src/views/${view.component}.vue`;
-    // What a view reads is found from what it read last time (its view, the
-    // app, the entities it reached): unaffected then, it reads the same now.
-    const before = incremental?.previous.get(path);
-    if (before !== undefined && !wanted(before.dependsOn)) continue;
-    const dependsOn = viewDependencies(model, view);
-    if (before === undefined && !wanted(dependsOn)) continue;
-    files.push({
-      path,
-      content: viewComponent(model, view),
-      ownership: 'generated',
-      dependsOn,
-    });
+    file(
+      `${view.component}.vue`,
+      () => viewDependencies(model, view),
+      () => viewComponent(model, view),
+    );
   }
   if (model.hasAuth) {
+    const user = `entity:${program.app.auth!.user}`;
     // the login field's label and type
-    const loginDependsOn = ['app', `entity:${program.app.auth!.user}`];
-    if (wanted(loginDependsOn)) {
-      files.push({
-        path: `frontend/src/views/${LOGIN_COMPONENT}.vue`,
-        content: loginView(model),
-        ownership: 'generated',
-        dependsOn: loginDependsOn,
-      });
-    }
-    const registerDependsOn = ['app', 'enums', 'views', `entity:${program.app.auth!.user}`];
-    if (wanted(registerDependsOn)) {
-      files.push({
-        path: `frontend/src/views/${REGISTER_COMPONENT}.vue`,
-        content: registerView(model),
-        ownership: 'generated',
-        dependsOn: registerDependsOn,
-      });
-    }
+    file(
+      `${LOGIN_COMPONENT}.vue`,
+      () => ['app', user],
+      () => loginView(model),
+    );
+    file(
+      `${REGISTER_COMPONENT}.vue`,
+      () => ['app', 'enums', 'views', user],
+      () => registerView(model),
+    );
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return files;
@@ -200,7 +203,7 @@ export const vueBackend: PartialBackend = {
   // unchanged declarations
   generateChanged: (program, context, changed, parts, previous) =>
     generate(program, context, {
-      wanted: (dependsOn) => isAffected(dependsOn, changed, parts),
+      changed,
       parts,
       previous: new Map(previous.map((file) => [file.path, file])),
     }),

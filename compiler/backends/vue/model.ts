@@ -4,6 +4,14 @@
 import type { Behavior, Entity, Field, Flow, Program, Transition, View } from '../../ir/schema.js';
 import { camel, kebab, pascal } from '../../names.js';
 
+/**
+ * Whether to make a file (incremental builds: generateChanged), by its path
+ * (relative to the output) and dependsOn (worked out only when needed).
+ */
+export type Wanted = (path: string, dependsOn: () => string[]) => boolean;
+
+export const everyFile: Wanted = () => true;
+
 /** How a form edits a field. */
 export type InputKind =
   | 'text'

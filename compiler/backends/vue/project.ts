@@ -5,7 +5,7 @@ import { CodeWriter } from '../../emit/code-writer.js';
 import type { View } from '../../ir/schema.js';
 
 import type { GeneratedFile } from '../types.js';
-import { routeNames, type VueModel } from './model.js';
+import { everyFile, routeNames, type VueModel, type Wanted } from './model.js';
 import { escapeAttr, escapeText, jsString, sfc, TemplateWriter } from './template.js';
 
 /** Components of the login, register and not-found pages (never a view's name). */
@@ -324,14 +324,11 @@ function appVue(model: VueModel): string {
   return sfc(script.toString(), t);
 }
 
-/** `wanted` (incremental builds): make only the files whose dependsOn it accepts. */
-export function projectFiles(
-  model: VueModel,
-  wanted: (dependsOn: string[]) => boolean = () => true,
-): GeneratedFile[] {
+/** `wanted` (incremental builds): make only the files it accepts. */
+export function projectFiles(model: VueModel, wanted: Wanted = everyFile): GeneratedFile[] {
   const files: GeneratedFile[] = [];
   const file = (path: string, dependsOn: string[], content: () => string): void => {
-    if (!wanted(dependsOn)) return;
+    if (!wanted(`frontend/${path}`, () => dependsOn)) return;
     files.push({ path: `frontend/${path}`, content: content(), ownership: 'generated', dependsOn });
   };
   file('index.html', ['app'], () => indexHtml(model));

@@ -4,7 +4,15 @@
 import { CodeWriter } from '../../emit/code-writer.js';
 import type { Entity } from '../../ir/schema.js';
 import type { GeneratedFile } from '../types.js';
-import { actionMethod, behaviorInputType, entityNames, type VueModel } from './model.js';
+import { kebab } from '../../names.js';
+import {
+  actionMethod,
+  behaviorInputType,
+  entityNames,
+  everyFile,
+  type VueModel,
+  type Wanted,
+} from './model.js';
 
 function storeFile(model: VueModel, entity: Entity): string {
   const names = entityNames(entity);
@@ -338,27 +346,20 @@ function storeSpecFile(model: VueModel, entity: Entity): string {
   return w.toString();
 }
 
-/** `wanted` (incremental builds): make only the files whose dependsOn it accepts. */
-export function storeFiles(
-  model: VueModel,
-  wanted: (dependsOn: string[]) => boolean = () => true,
-): GeneratedFile[] {
+/** `wanted` (incremental builds): make only the files it accepts. */
+export function storeFiles(model: VueModel, wanted: Wanted = everyFile): GeneratedFile[] {
   const files: GeneratedFile[] = [];
   const file = (path: string, dependsOn: string[], content: () => string): void => {
-    if (!wanted(dependsOn)) return;
-    files.push({
-      path: `frontend/src/stores/${path}`,
-      content: content(),
-      ownership: 'generated',
-      dependsOn,
-    });
+    const full = `frontend/src/stores/${path}`;
+    if (!wanted(full, () => dependsOn)) return;
+    files.push({ path: full, content: content(), ownership: 'generated', dependsOn });
   };
   for (const entity of model.program.entities) {
-    const names = entityNames(entity);
-    file(`${names.file}.store.ts`, [`entity:${entity.name}`, 'flows', 'behaviors'], () =>
+    const name = kebab(entity.name);
+    file(`${name}.store.ts`, [`entity:${entity.name}`, 'flows', 'behaviors'], () =>
       storeFile(model, entity),
     );
-    file(`${names.file}.store.spec.ts`, [`entity:${entity.name}`, 'app', 'enums', 'flows'], () =>
+    file(`${name}.store.spec.ts`, [`entity:${entity.name}`, 'app', 'enums', 'flows'], () =>
       storeSpecFile(model, entity),
     );
   }
