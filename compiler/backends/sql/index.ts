@@ -23,7 +23,7 @@ interface CachedTable {
   /** what the table was lowered from: part hashes, enum hashes, target table names */
   entityHash: string | undefined;
   indexesHash: string | undefined;
-  enums: [name: string, hash: string | undefined][];
+  enums: [key: string, hash: string | undefined][];
   targets: [entity: string, table: string | undefined][];
   table: Table;
   /** the SQL text when no foreign key of the table is deferred */
@@ -33,6 +33,9 @@ interface CachedTable {
 /** Entity tables of the last incremental run, by entity name. */
 let cache = new Map<string, CachedTable>();
 
+const entityKey = (name: string) => `entity:${name}`;
+const indexesKey = (name: string) => `indexes:${name}`;
+
 /** Whether a cached table was lowered from what the program holds now. */
 function stillValid(
   cached: CachedTable,
@@ -40,19 +43,22 @@ function stillValid(
   program: Program,
   parts: Record<string, string>,
 ): boolean {
-  if (cached.entityHash !== parts[`entity:${entity.name}`]) return false;
-  if (cached.indexesHash !== parts[`indexes:${entity.name}`]) return false;
-  if (cached.enums.some(([name, hash]) => parts[`enum:${name}`] !== hash)) return false;
+  if (cached.entityHash !== parts[entityKey(entity.name)]) return false;
+  if (cached.indexesHash !== parts[indexesKey(entity.name)]) return false;
+  for (const [key, hash] of cached.enums) if (parts[key] !== hash) return false;
+  if (cached.targets.length === 0) return true;
   const entities = entityMap(program);
-  return cached.targets.every(([target, table]) => entities.get(target)?.table === table);
+  for (const [target, table] of cached.targets)
+    if (entities.get(target)?.table !== table) return false;
+  return true;
 }
 
 function lowered(entity: Entity, program: Program, parts: Record<string, string>): CachedTable {
   const reads = entityTableReads(entity, program);
   return {
-    entityHash: parts[`entity:${entity.name}`],
-    indexesHash: parts[`indexes:${entity.name}`],
-    enums: reads.enums.map((name) => [name, parts[`enum:${name}`]]),
+    entityHash: parts[entityKey(entity.name)],
+    indexesHash: parts[indexesKey(entity.name)],
+    enums: reads.enums.map((name) => [`enum:${name}`, parts[`enum:${name}`]]),
     targets: reads.targets,
     table: entityTable(entity, program),
   };

@@ -118,7 +118,10 @@ interface Lookup {
 
 const lookups = new WeakMap<Program, Lookup>();
 
-/** Name -> declaration maps, built once per program (models have hundreds of entities). */
+/**
+ * Name -> declaration maps, built once per program (models have hundreds of
+ * entities), each on first use (an incremental build asks for few of them).
+ */
 function lookupOf(program: Program): Lookup {
   let lookup = lookups.get(program);
   if (lookup) return lookup;
@@ -131,12 +134,31 @@ function lookupOf(program: Program): Lookup {
     }
     return map;
   };
+  const lazy = <T>(make: () => T): (() => T) => {
+    let value: T | undefined;
+    return () => (value ??= make());
+  };
+  const enumValues = lazy(() => new Map(program.enums.map((e) => [e.name, e.values])));
+  const entities = lazy(() => new Map(program.entities.map((e) => [e.name, e])));
+  const entitiesByTable = lazy(() => new Map(program.entities.map((e) => [e.table, e])));
+  const indexesByEntity = lazy(() => group((i) => i.entity));
+  const indexesByTable = lazy(() => group((i) => i.table));
   lookup = {
-    enumValues: new Map(program.enums.map((e) => [e.name, e.values])),
-    entities: new Map(program.entities.map((e) => [e.name, e])),
-    entitiesByTable: new Map(program.entities.map((e) => [e.table, e])),
-    indexesByEntity: group((i) => i.entity),
-    indexesByTable: group((i) => i.table),
+    get enumValues() {
+      return enumValues();
+    },
+    get entities() {
+      return entities();
+    },
+    get entitiesByTable() {
+      return entitiesByTable();
+    },
+    get indexesByEntity() {
+      return indexesByEntity();
+    },
+    get indexesByTable() {
+      return indexesByTable();
+    },
   };
   lookups.set(program, lookup);
   return lookup;
