@@ -4,7 +4,7 @@
 // and counts) or against one stored row (`rt.holds`), so one lowering serves
 // every use and the database does the evaluating.
 import { type FileSpec, type MadeText, piece, spec } from './files.js';
-import { runtimeNames, unionOfNames } from './runtime.js';
+import { recurringRuntimeNames, runtimeNames, unionOfNames } from './runtime.js';
 import type { AllowRule } from '../../ir/schema.js';
 import { CodeWriter } from '../../emit/code-writer.js';
 import { type Access, access, type Ctx, type EntityInfo, info } from './context.js';
@@ -81,7 +81,10 @@ function accessModule(ctx: Ctx): MadeText {
       header,
       sections.map((s) => s.text),
     ),
-    runtimeNames: unionOfNames([runtimeNames(header), ...sections.map((s) => s.runtimeNames)]),
+    runtimeNames: unionOfNames([
+      recurringRuntimeNames(header),
+      ...sections.map((s) => s.runtimeNames),
+    ]),
   };
 }
 

@@ -5,7 +5,7 @@ import { pascal } from '../../names.js';
 import { type Ctx, type EntityInfo, info } from './context.js';
 import { compileExpr } from './expr.js';
 import { type FileSpec, type MadeText, piece, spec } from './files.js';
-import { runtimeNames, unionOfNames } from './runtime.js';
+import { recurringRuntimeNames, runtimeNames, unionOfNames } from './runtime.js';
 import {
   appendBody,
   call,
@@ -326,9 +326,9 @@ if __name__ == "__main__":
   return {
     content: joinChunksOnce('manage.py', header, chunks),
     runtimeNames: unionOfNames([
-      runtimeNames(header),
-      runtimeNames(chunks[chunks.length - 1]!),
-      runtimeNames(`${SPECS_OPEN}}`),
+      recurringRuntimeNames(header),
+      recurringRuntimeNames(chunks[chunks.length - 1]!),
+      recurringRuntimeNames(`${SPECS_OPEN}}`),
       ...sections.map((s) => s.runtimeNames),
     ]),
   };

@@ -4,10 +4,11 @@
 import { CodeWriter } from '../../emit/code-writer.js';
 import { kebab, snake } from '../../names.js';
 import type { Ctx } from './context.js';
-import { type FileSpec, spec } from './files.js';
+import { type FileSpec, type MadeText, remembered, spec } from './files.js';
 import { docstring, Imports, moduleHeader, pyStr, stmt } from './py.js';
 
-const gen = (path: string, make: () => string): FileSpec => spec(`backend/${path}`, make);
+const gen = (path: string, make: () => string | MadeText): FileSpec =>
+  spec(`backend/${path}`, make);
 
 export function generateCore(
   ctx: Ctx,
@@ -354,7 +355,23 @@ function depsModule(ctx: Ctx): string {
   return w.toString();
 }
 
-function mainModule(ctx: Ctx): string {
+/** main.py reads the app's title, version and text, the entities' modules, auth, actions. */
+function mainModule(ctx: Ctx): MadeText {
+  const app = ctx.program.app;
+  let key = JSON.stringify([
+    'main',
+    app.title,
+    app.version,
+    app.description,
+    app.doc,
+    ctx.hasAuth,
+    ctx.program.behaviors.some((b) => !b.entity),
+  ]);
+  for (const e of ctx.entities.values()) key += ` ${e.module}`;
+  return remembered(key, () => makeMainModule(ctx));
+}
+
+function makeMainModule(ctx: Ctx): string {
   const app = ctx.program.app;
   const w = new CodeWriter();
   const imports = new Imports();

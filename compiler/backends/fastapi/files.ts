@@ -11,7 +11,7 @@
 import { isAffected } from '../../incremental/parts.js';
 import type { FileOwnership, GeneratedFile } from '../types.js';
 import { tracked, trackAll } from './deps.js';
-import { presetRuntimeNames } from './runtime.js';
+import { presetRuntimeNames, runtimeNames } from './runtime.js';
 
 /** A made module with the runtime names it mentions known from its pieces (no rescan). */
 export interface MadeText {
@@ -75,6 +75,25 @@ export function piece<T>(key: string, make: () => T): T {
   const made = tracked(make);
   file?.pieces.set(key, { value: made.value, deps: made.deps });
   return made.value;
+}
+
+// whole-app modules by a key naming everything they read (bounded)
+const byKey = new Map<string, MadeText>();
+
+/**
+ * A module made by `make`, remembered under `key`, which must spell out
+ * everything `make` reads — read through the context while building the key,
+ * so the file's dependsOn is the same on a hit.
+ */
+export function remembered(key: string, make: () => string): MadeText {
+  let made = byKey.get(key);
+  if (!made) {
+    const content = make();
+    made = { content, runtimeNames: runtimeNames(content) };
+    if (byKey.size >= 64) byKey.clear();
+    byKey.set(key, made);
+  }
+  return made;
 }
 
 /** Make a file, recording what it read. */

@@ -6,7 +6,7 @@ import { CodeWriter } from '../../emit/code-writer.js';
 import { type Ctx, type EntityInfo, info } from './context.js';
 import { enumMember, joinTableVar } from './expr.js';
 import { call, docstring, Imports, moduleHeader, pyNum, pyStr, stmt, type Doc } from './py.js';
-import { type FileSpec, spec } from './files.js';
+import { type FileSpec, type MadeText, remembered, spec } from './files.js';
 import { pyType, saType } from './types.js';
 
 const ON_DELETE = { cascade: 'CASCADE', restrict: 'RESTRICT', 'set null': 'SET NULL' } as const;
@@ -356,7 +356,14 @@ function snakeAttr(ctx: Ctx, entity: string, field: string): string {
   return info(ctx, entity).byName.get(field)?.attr ?? field;
 }
 
-function initModule(ctx: Ctx): string {
+/** models/__init__.py reads the entities' class and module names and whether there are events. */
+function initModule(ctx: Ctx): MadeText {
+  let key = `models/__init__ ${ctx.hasEvents}`;
+  for (const e of ctx.entities.values()) key += ` ${e.module}:${e.className}`;
+  return remembered(key, () => makeInitModule(ctx));
+}
+
+function makeInitModule(ctx: Ctx): string {
   const w = new CodeWriter();
   const imports = new Imports();
   const names: string[] = [];

@@ -177,6 +177,20 @@ export function runtimeNames(text: string): string[] {
   return interned([...names]);
 }
 
+// texts that recur from run to run (the remembered headers of whole-app modules)
+const recurring = new Map<string, string[]>();
+
+/** runtimeNames of a text that is likely to come again (kept for the next call, bounded). */
+export function recurringRuntimeNames(text: string): string[] {
+  let names = recurring.get(text);
+  if (!names) {
+    names = runtimeNames(text);
+    if (recurring.size >= 64) recurring.clear();
+    recurring.set(text, names);
+  }
+  return names;
+}
+
 /** The names of several `runtimeNames` lists (shared lists are read once). */
 export function unionOfNames(lists: readonly string[][]): string[] {
   const seen = new Set<string[]>();
