@@ -157,7 +157,7 @@ function lowerView(
   let explicitPath: string | undefined;
   // paths already listed, per clause (keyed by the path text itself: no key
   // string built per item)
-  const listed = { columns: new Map<string, Span>(), fields: new Map<string, Span>() };
+  const listed: { columns?: Map<string, Span>; fields?: Map<string, Span> } = {};
   for (const clause of decl.clauses) {
     if (!CLAUSES[kind].includes(clause.kind)) {
       ctx.report.report('BC5009', clause.span, { clause: clause.kind, kind });
@@ -182,7 +182,7 @@ function lowerView(
         for (const item of clause.items) {
           const field = viewField(ctx, entity!, item);
           if (!field) continue;
-          const seen = listed[clause.kind];
+          const seen = (listed[clause.kind] ??= new Map<string, Span>());
           const first = seen.get(field.path);
           if (first) {
             ctx.report.report('BC5011', item.span, { path: field.path, clause: clause.kind }, [
