@@ -39,17 +39,17 @@ export function sameIr(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  const keysA = Object.keys(a);
+  // for-in walks `a`'s keys without making an array of them (IR objects are
+  // plain: no inherited enumerable keys)
   const keysB = Object.keys(b);
-  if (keysA.length !== keysB.length) return false;
-  for (let i = 0; i < keysA.length; i++) {
-    const key = keysA[i]!;
-    if (key !== keysB[i]) return false;
+  let i = 0;
+  for (const key in a) {
+    if (key !== keysB[i++]) return false;
     if (key === 'span') continue;
     if (!sameIr((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
       return false;
   }
-  return true;
+  return i === keysB.length;
 }
 
 /** A previous run: its program and the part hashes computed for it. */
