@@ -105,6 +105,15 @@ export interface EntityInfo {
   readonly defaultSort?: { field: FieldInfo; direction: 'asc' | 'desc' } | undefined;
   readonly pageSize: number;
   readonly plural: string; // snake plural for function names: order_lines
+  /** the per-entity files: backend/app/{models,schemas,services,api/routes}/<module>.py */
+  readonly paths: EntityPaths;
+}
+
+export interface EntityPaths {
+  model: string;
+  schema: string;
+  service: string;
+  route: string;
 }
 
 /** relation field -> its shown sub-paths */
@@ -236,36 +245,61 @@ function fieldKind(field: Field): FieldKind {
   }
 }
 
-/** Program list -> the IR part that reading it depends on. */
-const PROGRAM_PARTS: Record<keyof Program, string> = {
-  irVersion: 'program',
-  app: 'app',
-  deploy: 'deploy',
-  enums: 'enums',
-  entities: 'entities',
-  joinTables: 'joinTables',
-  indexes: 'indexes',
-  flows: 'flows',
-  behaviors: 'behaviors',
-  events: 'events',
-  views: 'views',
-  architecture: 'architecture',
-  sources: 'sources',
-};
-
-/** The program, with every property read recorded as its part. */
-function trackedProgram(program: Program): Program {
-  const facade = {} as Program;
-  for (const [key, part] of Object.entries(PROGRAM_PARTS)) {
-    Object.defineProperty(facade, key, {
-      enumerable: true,
-      get() {
-        track(part);
-        return program[key as keyof Program];
-      },
-    });
+/** The program, with every property read recorded as its part (the list, or `program`). */
+class TrackedProgram implements Program {
+  constructor(private readonly ir: Program) {}
+  get irVersion(): Program['irVersion'] {
+    track('program');
+    return this.ir.irVersion;
   }
-  return facade;
+  get app(): Program['app'] {
+    track('app');
+    return this.ir.app;
+  }
+  get deploy(): Program['deploy'] {
+    track('deploy');
+    return this.ir.deploy;
+  }
+  get enums(): Program['enums'] {
+    track('enums');
+    return this.ir.enums;
+  }
+  get entities(): Program['entities'] {
+    track('entities');
+    return this.ir.entities;
+  }
+  get joinTables(): Program['joinTables'] {
+    track('joinTables');
+    return this.ir.joinTables;
+  }
+  get indexes(): Program['indexes'] {
+    track('indexes');
+    return this.ir.indexes;
+  }
+  get flows(): Program['flows'] {
+    track('flows');
+    return this.ir.flows;
+  }
+  get behaviors(): Program['behaviors'] {
+    track('behaviors');
+    return this.ir.behaviors;
+  }
+  get events(): Program['events'] {
+    track('events');
+    return this.ir.events;
+  }
+  get views(): Program['views'] {
+    track('views');
+    return this.ir.views;
+  }
+  get architecture(): Program['architecture'] {
+    track('architecture');
+    return this.ir.architecture;
+  }
+  get sources(): Program['sources'] {
+    track('sources');
+    return this.ir.sources;
+  }
 }
 
 /** Views by the entity they show. */
@@ -280,7 +314,8 @@ class ViewIndex {
 }
 
 // class and module names depend on the entity name alone (bounded: one entry per name seen)
-const namesByEntity = new Map<string, { className: string; module: string }>();
+// (the same path strings run after run also keep their hashes for map lookups)
+const namesByEntity = new Map<string, { className: string; module: string; paths: EntityPaths }>();
 
 /**
  * One entity's derived names and field kinds (from its own IR) and its
@@ -289,6 +324,7 @@ const namesByEntity = new Map<string, { className: string; module: string }>();
 class LazyEntityInfo implements EntityInfo {
   readonly className: string;
   readonly module: string;
+  readonly paths: EntityPaths;
   private fieldList: FieldInfo[] | undefined;
   private fieldMap: Map<string, FieldInfo> | undefined;
   private features:
@@ -304,11 +340,22 @@ class LazyEntityInfo implements EntityInfo {
   ) {
     let names = namesByEntity.get(entity.name);
     if (!names) {
-      names = { className: entityClassName(entity.name), module: moduleName(entity.name) };
+      const module = moduleName(entity.name);
+      names = {
+        className: entityClassName(entity.name),
+        module,
+        paths: {
+          model: `backend/app/models/${module}.py`,
+          schema: `backend/app/schemas/${module}.py`,
+          service: `backend/app/services/${module}.py`,
+          route: `backend/app/api/routes/${module}.py`,
+        },
+      };
       namesByEntity.set(entity.name, names);
     }
     this.className = names.className;
     this.module = names.module;
+    this.paths = names.paths;
   }
 
   get plural(): string {
@@ -462,7 +509,7 @@ export function buildCtx(program: Program): Ctx & { entities: LazyEntityTable } 
   const enums = new Map(program.enums.map((e) => [e.name, enumClassName(e.name)]));
   const lookups = new Lookups(program);
   return {
-    program: trackedProgram(program),
+    program: new TrackedProgram(program),
     entities,
     enumClass: {
       get(name: string) {

@@ -15,9 +15,7 @@ export function generateModels(ctx: Ctx, entities: readonly EntityInfo[]): FileS
   return [
     spec('backend/app/models/enums.py', () => enumsModule(ctx)),
     spec('backend/app/models/associations.py', () => associationsModule(ctx)),
-    ...entities.map((e) =>
-      spec(`backend/app/models/${e.module}.py`, () => entityModule(ctx, info(ctx, e.entity.name))),
-    ),
+    ...entities.map((e) => spec(e.paths.model, () => entityModule(ctx, info(ctx, e.entity.name)))),
     spec('backend/app/models/__init__.py', () => initModule(ctx)),
   ];
 }

@@ -371,8 +371,8 @@ export function appendBody(out: CodeWriter, body: string): void {
   out.text(text);
 }
 
-// headers of whole-app modules, by the import keys they were made from
-const headers = new Map<string, string>();
+// the last header of each whole-app module (by its docstring) and what it was made from
+const headers = new Map<string, { base: string; keys: string[]; header: string }>();
 
 /**
  * `moduleHeader` (as text) of a module importing `base` plus every piece's
@@ -384,17 +384,22 @@ export function mergedHeader(
   base: Imports,
   pieces: readonly { imports: Imports; importsKey: string }[],
 ): string {
-  const key = `${doc}\0${base.key()}\0${pieces.map((p) => p.importsKey).join('\0')}`;
-  let header = headers.get(key);
-  if (header === undefined) {
-    const imports = new Imports().merge(base);
-    for (const p of pieces) imports.merge(p.imports);
-    const w = new CodeWriter();
-    moduleHeader(w, doc, imports);
-    header = w.toString();
-    if (headers.size >= 64) headers.clear();
-    headers.set(key, header);
-  }
+  const baseKey = base.key();
+  const last = headers.get(doc);
+  if (
+    last &&
+    last.base === baseKey &&
+    last.keys.length === pieces.length &&
+    pieces.every((p, i) => p.importsKey === last.keys[i])
+  )
+    return last.header;
+  const imports = new Imports().merge(base);
+  for (const p of pieces) imports.merge(p.imports);
+  const w = new CodeWriter();
+  moduleHeader(w, doc, imports);
+  const header = w.toString();
+  if (headers.size >= 64) headers.clear();
+  headers.set(doc, { base: baseKey, keys: pieces.map((p) => p.importsKey), header });
   return header;
 }
 

@@ -40,9 +40,7 @@ export function userParam(ctx: Ctx, needsUser: boolean, imports: Imports): UserP
 
 export function generateRouters(ctx: Ctx, entities: readonly EntityInfo[]): FileSpec[] {
   return entities.map((e) =>
-    spec(`backend/app/api/routes/${e.module}.py`, () =>
-      routerModule(ctx, info(ctx, e.entity.name)),
-    ),
+    spec(e.paths.route, () => routerModule(ctx, info(ctx, e.entity.name))),
   );
 }
 

@@ -24,9 +24,7 @@ import { schemaType, schemaTypeParts } from './types.js';
 export function generateSchemas(ctx: Ctx, entities: readonly EntityInfo[]): FileSpec[] {
   return [
     ...entities.map((e) =>
-      spec(`backend/app/schemas/${e.module}.py`, () =>
-        entitySchemas(ctx, info(ctx, e.entity.name)),
-      ),
+      spec(e.paths.schema, () => entitySchemas(ctx, info(ctx, e.entity.name))),
     ),
     spec(
       'backend/app/schemas/__init__.py',

@@ -44,9 +44,7 @@ import { pascal } from '../../names.js';
 export function generateServices(ctx: Ctx, entities: readonly EntityInfo[]): FileSpec[] {
   return [
     ...entities.map((e) =>
-      spec(`backend/app/services/${e.module}.py`, () =>
-        serviceModule(ctx, info(ctx, e.entity.name)),
-      ),
+      spec(e.paths.service, () => serviceModule(ctx, info(ctx, e.entity.name))),
     ),
     spec(
       'backend/app/services/__init__.py',
