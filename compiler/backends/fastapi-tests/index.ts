@@ -205,6 +205,27 @@ function cachesFor(program: Program, parts: Record<string, string>) {
   return { mentionsOf, factories, manage, sameNames: last.names === names };
 }
 
+// File names, one string per name across runs: an incremental run looks up
+// hundreds of them, and a kept string is not built and hashed again.
+const testPaths = new Map<string, Map<string, string>>();
+const fullPaths = new Map<string, string>();
+
+/** `test_entity_order_line.py` for ('test_entity_', 'OrderLine'). */
+function testPath(prefix: string, name: string): string {
+  let byName = testPaths.get(prefix);
+  if (byName === undefined) testPaths.set(prefix, (byName = new Map()));
+  let path = byName.get(name);
+  if (path === undefined) byName.set(name, (path = `${prefix}${snake(name)}.py`));
+  return path;
+}
+
+/** The path in the output of a file of backend/tests/. */
+function full(path: string): string {
+  let found = fullPaths.get(path);
+  if (found === undefined) fullPaths.set(path, (found = `backend/tests/${path}`));
+  return found;
+}
+
 /** What an incremental build passes in (generateChanged). */
 export interface TestsIncremental {
   changed: ReadonlySet<string>;
@@ -224,9 +245,7 @@ export function generateTests(program: Program, incremental?: TestsIncremental):
   const affected = (dependsOn: readonly string[] | undefined): boolean =>
     dependsOn !== undefined && isAffected(dependsOn, incremental!.changed, incremental!.parts);
   const wanted = (dependsOn: string[], path: string): boolean =>
-    incremental === undefined ||
-    affected(dependsOn) ||
-    affected(before.get(`backend/tests/${path}`));
+    incremental === undefined || affected(dependsOn) || affected(before.get(full(path)));
   // A per-declaration file whose dependsOn of last time is unaffected reads
   // the same parts now — they decide what it reads — unless the set of entity
   // names changed (mentions) or a changed entity now restricts deleting its
@@ -240,7 +259,7 @@ export function generateTests(program: Program, incremental?: TestsIncremental):
   }
   const unchanged = (path: string, entity?: string): boolean => {
     if (!caches?.sameNames || (entity !== undefined && restrictedNow.has(entity))) return false;
-    const last = before.get(`backend/tests/${path}`);
+    const last = before.get(full(path));
     return last !== undefined && !affected(last);
   };
   const deps = new TestDependencies(program, caches?.mentionsOf);
@@ -259,7 +278,7 @@ export function generateTests(program: Program, incremental?: TestsIncremental):
   };
   const add = (path: string, content: string | undefined, dependsOn: string[]): void => {
     if (content === undefined) return;
-    files.push({ path: `backend/tests/${path}`, content, ownership: 'generated', dependsOn });
+    files.push({ path: full(path), content, ownership: 'generated', dependsOn });
   };
   /** a file of its own, made only when wanted */
   const single = (
@@ -307,7 +326,7 @@ export function generateTests(program: Program, incremental?: TestsIncremental):
     () => generateEventTests(program),
   );
   for (const entity of program.entities) {
-    const path = `test_entity_${snake(entity.name)}.py`;
+    const path = testPath('test_entity_', entity.name);
     if (unchanged(path, entity.name)) continue;
     // factories and rules of related entities, list views' filter/search/sort
     const dependsOn = [...lists, ...deps.entityFile(entity)];
@@ -323,7 +342,7 @@ export function generateTests(program: Program, incremental?: TestsIncremental):
   }
   for (const flow of program.flows) {
     const key = `flow:${flow.name}`;
-    const path = `test_flow_${snake(flow.name)}.py`;
+    const path = testPath('test_flow_', flow.name);
     if (unchanged(path)) continue;
     const dependsOn = [...lists, key, ...deps.flowFile(flow, key)];
     if (!wanted(dependsOn, path)) continue;
@@ -338,7 +357,7 @@ export function generateTests(program: Program, incremental?: TestsIncremental):
   }
   for (const behavior of program.behaviors) {
     const key = `behavior:${behaviorKey(behavior)}`;
-    const path = `test_behavior_${snake(behavior.name)}.py`;
+    const path = testPath('test_behavior_', behavior.name);
     if (unchanged(path)) continue;
     const dependsOn = [...lists, key, ...deps.behaviorFile(behavior, key)];
     if (!wanted(dependsOn, path)) continue;
