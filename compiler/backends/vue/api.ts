@@ -11,6 +11,7 @@ import {
   entityNames,
   everyFile,
   isToOne,
+  outputPath,
   tsType,
   type VueModel,
   type Wanted,
@@ -288,18 +289,17 @@ export function apiFiles(
 ): GeneratedFile[] {
   const files: GeneratedFile[] = [];
   const file = (path: string, dependsOn: () => string[], content: () => string): void => {
-    const full = `frontend/src/api/${path}`;
-    if (!wanted(full, dependsOn)) return;
-    files.push({ path: full, content: content(), ownership: 'generated', dependsOn: dependsOn() });
+    if (!wanted(path, dependsOn)) return;
+    files.push({ path, content: content(), ownership: 'generated', dependsOn: dependsOn() });
   };
   file(
-    'types.ts',
+    'frontend/src/api/types.ts',
     () => ['entities', 'enums', 'behaviors'],
     () => typesFile(model, chunk),
   );
   for (const entity of model.program.entities) {
     file(
-      `${kebab(entity.name)}.api.ts`,
+      outputPath('api', entity.name, () => `frontend/src/api/${kebab(entity.name)}.api.ts`),
       () => {
         const behaviors = model.actions(entity).flatMap((a) => (a.behavior ? [a.behavior] : []));
         return [
@@ -316,7 +316,7 @@ export function apiFiles(
   const appBehaviors = model.appBehaviors();
   if (appBehaviors.length > 0) {
     file(
-      'app-actions.api.ts',
+      'frontend/src/api/app-actions.api.ts',
       () => ['app', 'behaviors', ...returnedEntities(appBehaviors)],
       () => actionsApiFile(model),
     );

@@ -10,7 +10,7 @@ import { isAffected } from '../../incremental/parts.js';
 import type { PartialBackend } from '../../incremental/builder.js';
 import type { BackendContext, GeneratedFile } from '../types.js';
 import { apiFiles, type TypesChunk } from './api.js';
-import { everyFile, VueModel, type Wanted } from './model.js';
+import { everyFile, outputPath, VueModel, type Wanted } from './model.js';
 import { LOGIN_COMPONENT, projectFiles, REGISTER_COMPONENT } from './project.js';
 import { runtimeFiles } from './runtime-files.js';
 import { storeFiles } from './stores.js';
@@ -152,14 +152,15 @@ function generateFiles(
   );
   // 5. views
   const file = (path: string, dependsOn: () => string[], content: () => string): void => {
-    const full = `frontend/src/views/${path}`;
-    if (!wanted(full, dependsOn)) return;
-    files.push({ path: full, content: content(), ownership: 'generated', dependsOn: dependsOn() });
+    if (!wanted(path, dependsOn)) return;
+    files.push({ path, content: content(), ownership: 'generated', dependsOn: dependsOn() });
   };
+  const viewPath = (component: string) =>
+    outputPath('view', component, () => `frontend/src/views/${component}.vue`);
   for (const view of program.views) {
     if (view.kind !== 'dashboard' && model.entity(view.entity) === undefined) continue;
     file(
-      `${view.component}.vue`,
+      viewPath(view.component),
       () => viewDependencies(model, view),
       () => viewComponent(model, view),
     );
@@ -168,12 +169,12 @@ function generateFiles(
     const user = `entity:${program.app.auth!.user}`;
     // the login field's label and type
     file(
-      `${LOGIN_COMPONENT}.vue`,
+      viewPath(LOGIN_COMPONENT),
       () => ['app', user],
       () => loginView(model),
     );
     file(
-      `${REGISTER_COMPONENT}.vue`,
+      viewPath(REGISTER_COMPONENT),
       () => ['app', 'enums', 'views', user],
       () => registerView(model),
     );

@@ -12,6 +12,19 @@ export type Wanted = (path: string, dependsOn: () => string[]) => boolean;
 
 export const everyFile: Wanted = () => true;
 
+// Output paths, one string per (kind, name) across runs: an incremental run
+// looks up hundreds of them, and a kept string is not built and hashed again.
+const paths = new Map<string, Map<string, string>>();
+
+/** The output path of the `kind` file of declaration `name` (`make` builds it once). */
+export function outputPath(kind: string, name: string, make: () => string): string {
+  let byName = paths.get(kind);
+  if (byName === undefined) paths.set(kind, (byName = new Map()));
+  let path = byName.get(name);
+  if (path === undefined) byName.set(name, (path = make()));
+  return path;
+}
+
 /** How a form edits a field. */
 export type InputKind =
   | 'text'

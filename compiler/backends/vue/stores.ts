@@ -10,6 +10,7 @@ import {
   behaviorInputType,
   entityNames,
   everyFile,
+  outputPath,
   type VueModel,
   type Wanted,
 } from './model.js';
@@ -349,18 +350,21 @@ function storeSpecFile(model: VueModel, entity: Entity): string {
 /** `wanted` (incremental builds): make only the files it accepts. */
 export function storeFiles(model: VueModel, wanted: Wanted = everyFile): GeneratedFile[] {
   const files: GeneratedFile[] = [];
-  const file = (path: string, dependsOn: string[], content: () => string): void => {
-    const full = `frontend/src/stores/${path}`;
-    if (!wanted(full, () => dependsOn)) return;
-    files.push({ path: full, content: content(), ownership: 'generated', dependsOn });
+  const file = (path: string, dependsOn: () => string[], content: () => string): void => {
+    if (!wanted(path, dependsOn)) return;
+    files.push({ path, content: content(), ownership: 'generated', dependsOn: dependsOn() });
   };
   for (const entity of model.program.entities) {
-    const name = kebab(entity.name);
-    file(`${name}.store.ts`, [`entity:${entity.name}`, 'flows', 'behaviors'], () =>
-      storeFile(model, entity),
+    const name = entity.name;
+    file(
+      outputPath('store', name, () => `frontend/src/stores/${kebab(name)}.store.ts`),
+      () => [`entity:${name}`, 'flows', 'behaviors'],
+      () => storeFile(model, entity),
     );
-    file(`${name}.store.spec.ts`, [`entity:${entity.name}`, 'app', 'enums', 'flows'], () =>
-      storeSpecFile(model, entity),
+    file(
+      outputPath('store spec', name, () => `frontend/src/stores/${kebab(name)}.store.spec.ts`),
+      () => [`entity:${name}`, 'app', 'enums', 'flows'],
+      () => storeSpecFile(model, entity),
     );
   }
   return files;
