@@ -20,6 +20,9 @@ export const SCHEMA_SQL_PATH = 'database/schema.sql';
 const DEPENDS_ON = ['app', 'entities', 'enums', 'indexes', 'joinTables', 'events'];
 
 interface CachedTable {
+  /** the part keys of its entity and indexes (kept: a looked-up key string is hashed once) */
+  entityKey: string;
+  indexesKey: string;
   /** what the table was lowered from: part hashes, enum hashes, target table names */
   entityHash: string | undefined;
   indexesHash: string | undefined;
@@ -33,18 +36,10 @@ interface CachedTable {
 /** Entity tables of the last incremental run, by entity name. */
 let cache = new Map<string, CachedTable>();
 
-const entityKey = (name: string) => `entity:${name}`;
-const indexesKey = (name: string) => `indexes:${name}`;
-
 /** Whether a cached table was lowered from what the program holds now. */
-function stillValid(
-  cached: CachedTable,
-  entity: Entity,
-  program: Program,
-  parts: Record<string, string>,
-): boolean {
-  if (cached.entityHash !== parts[entityKey(entity.name)]) return false;
-  if (cached.indexesHash !== parts[indexesKey(entity.name)]) return false;
+function stillValid(cached: CachedTable, program: Program, parts: Record<string, string>): boolean {
+  if (cached.entityHash !== parts[cached.entityKey]) return false;
+  if (cached.indexesHash !== parts[cached.indexesKey]) return false;
   for (const [key, hash] of cached.enums) if (parts[key] !== hash) return false;
   if (cached.targets.length === 0) return true;
   const entities = entityMap(program);
@@ -55,9 +50,13 @@ function stillValid(
 
 function lowered(entity: Entity, program: Program, parts: Record<string, string>): CachedTable {
   const reads = entityTableReads(entity, program);
+  const entityKey = `entity:${entity.name}`;
+  const indexesKey = `indexes:${entity.name}`;
   return {
-    entityHash: parts[entityKey(entity.name)],
-    indexesHash: parts[indexesKey(entity.name)],
+    entityKey,
+    indexesKey,
+    entityHash: parts[entityKey],
+    indexesHash: parts[indexesKey],
     enums: reads.enums.map((name) => [`enum:${name}`, parts[`enum:${name}`]]),
     targets: reads.targets,
     table: entityTable(entity, program),
@@ -71,7 +70,7 @@ function schemaSql(program: Program, parts?: Record<string, string>): string {
   const schema = lowerProgram(program, (entity) => {
     const before = cache.get(entity.name);
     const entry =
-      before !== undefined && stillValid(before, entity, program, parts)
+      before !== undefined && stillValid(before, program, parts)
         ? before
         : lowered(entity, program, parts);
     next.set(entity.name, entry);
