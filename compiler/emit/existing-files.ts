@@ -1,26 +1,69 @@
-// Which files exist, one directory listing per folder instead of one stat per
-// file: an incremental build checks every output file (a generated file the
-// user deleted comes back), and the 200-entity bench output has 2,500 files
-// in 27 folders. Valid for one emit, which asks once per output path.
-import { existsSync, readdirSync } from 'node:fs';
+// Which output files exist, without a stat per file: an incremental build
+// checks every output file (a generated file the user deleted comes back),
+// and the 200-entity bench output has 2,500 files in 27 folders.
+//   - A folder whose modification time is the one stamped when the last
+//     emit ended has had no entry added or removed since: every file that
+//     emit left there is still there (one stat per folder).
+//   - Otherwise the folder is listed once (one readdir per folder).
+// A stamp is taken only when the folder's time is safely in the past (see
+// RACY_NS): a change in the same clock tick would not move it (git's
+// "racily clean" problem).
+import { existsSync, readdirSync, statSync } from 'node:fs';
+
+/** Folder (absolute path) -> its mtime in ns when the last emit ended. */
+export type FolderStamps = Map<string, bigint>;
+
+const RACY_NS = 50_000_000n; // 50 ms: well above the file-system clock's tick
+
+type FolderState = { unchanged: boolean; listing?: Set<string> | undefined };
 
 export class ExistingFiles {
-  private readonly listings = new Map<string, Set<string> | undefined>();
+  private readonly folders = new Map<string, FolderState>();
 
-  has(path: string): boolean {
+  constructor(private readonly stamps: FolderStamps | undefined) {}
+
+  /**
+   * Whether `path` exists. `leftByLastEmit`: the previous emit ended with
+   * this file in place (it wrote it or saw it), so an unchanged folder says yes.
+   */
+  has(path: string, leftByLastEmit = false): boolean {
     const slash = path.lastIndexOf('/');
     const dir = path.slice(0, slash);
-    let listing = this.listings.get(dir);
-    if (listing === undefined && !this.listings.has(dir)) {
+    let folder = this.folders.get(dir);
+    if (folder === undefined) {
+      const stamp = this.stamps?.get(dir);
+      folder = { unchanged: stamp !== undefined && mtimeOf(dir) === stamp };
+      this.folders.set(dir, folder);
+    }
+    if (leftByLastEmit && folder.unchanged) return true;
+    if (!('listing' in folder)) {
       try {
-        listing = new Set(readdirSync(dir));
+        folder.listing = new Set(readdirSync(dir));
       } catch {
-        listing = undefined; // no such folder (or unreadable: then stat each file)
+        folder.listing = undefined; // no such folder (or unreadable): stat each file
       }
-      this.listings.set(dir, listing);
     }
     // (an entry that is a dangling symbolic link counts as present: it is the
     // user's, and the emitter leaves it alone)
-    return listing ? listing.has(path.slice(slash + 1)) : existsSync(path);
+    return folder.listing ? folder.listing.has(path.slice(slash + 1)) : existsSync(path);
+  }
+
+  /** Stamps for the next emit: every folder asked about, once this emit's writes are done. */
+  stampFolders(): FolderStamps {
+    const stamps: FolderStamps = new Map();
+    const now = BigInt(Date.now()) * 1_000_000n;
+    for (const dir of this.folders.keys()) {
+      const mtime = mtimeOf(dir);
+      if (mtime !== undefined && now - mtime > RACY_NS) stamps.set(dir, mtime);
+    }
+    return stamps;
+  }
+}
+
+function mtimeOf(dir: string): bigint | undefined {
+  try {
+    return statSync(dir, { bigint: true }).mtimeNs;
+  } catch {
+    return undefined;
   }
 }

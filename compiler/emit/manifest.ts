@@ -9,6 +9,7 @@
 // (incremental builds). Version 1 manifests (contents inline) are read and
 // moved to the store by the next build.
 import { readFileSync, unlinkSync } from 'node:fs';
+import type { FolderStamps } from './existing-files.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { FileOwnership } from '../backends/types.js';
@@ -69,6 +70,8 @@ export interface Manifest {
   pristine?: Map<string, string>;
   /** in memory only: dependency hash by sorted dependsOn list (joined with \n), computed with `parts` */
   dependencyHashes?: Map<string, string>;
+  /** in memory only: output folders' times when the emit that made this manifest ended */
+  folders?: FolderStamps;
   /** read from a version 1 manifest: the store must be filled from `pristine` */
   legacy?: boolean;
 }

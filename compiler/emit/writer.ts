@@ -274,7 +274,7 @@ function emit(
     return pristine !== undefined ? pristine === text : contentHash(text) === entry.hash;
   };
   /** Put `content` in the store under `hash` unless it is there already. */
-  const existing = new ExistingFiles();
+  const existing = new ExistingFiles(previous.folders);
   const store = (hash: string, content: string): void => {
     const target = join(out, pristinePath(hash));
     // only new contents come here (a few per edit): one stat each, no listing of the store
@@ -317,7 +317,7 @@ function emit(
     // dependsOn; only the hash of its parts and its presence on disk can differ
     if (prev !== undefined && recorded.get(file) === prev && prev.ownership === 'generated') {
       const { list, key } = normalDependsOn(file.dependsOn);
-      if (depsHashOf(list, key) === prev.deps && existing.has(target)) {
+      if (depsHashOf(list, key) === prev.deps && existing.has(target, true)) {
         nextPristine.set(prev.hash, file.content);
         summary.unchanged.push(file.path);
         next.set(file.path, prev);
@@ -480,6 +480,8 @@ function emit(
       }
     }
   }
+  // every write is done: what the output folders look like now
+  manifest.folders = existing.stampFolders();
 
   /** Keep `entry` for `path`; a generated entry's content goes to the store when new. */
   function keep(

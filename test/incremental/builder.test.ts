@@ -88,6 +88,32 @@ for (const kind of ['full', 'partial'] as const) {
       expect(tree(out)).toEqual(tree(start));
     });
 
+    it.each([
+      ['right after the build', 0],
+      ['a while after the build', 120],
+    ])(
+      'brings back a generated file the user deleted %s, though the edit does not touch it',
+      async (_when, wait) => {
+        save(model);
+        const builder = new IncrementalBuilder(entry, out, {
+          frontEnd: fakeFrontEnd,
+          backends: [make()],
+        });
+        builder.rebuild();
+        // a second build (nothing written) stamps the output folders
+        await new Promise((resolve) => setTimeout(resolve, 120));
+        builder.rebuild();
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        const customer = join(out, 'models/customer.py');
+        const before = readFileSync(customer, 'utf8');
+        rmSync(customer);
+        save(withField(model, 'Order', 'total'));
+        const summary = builder.rebuild().summary!;
+        expect(summary.written).toEqual(['models/customer.py', 'models/order.py']);
+        expect(readFileSync(customer, 'utf8')).toBe(before);
+      },
+    );
+
     it('removes the files of a removed entity and adds those of a new one', () => {
       save(model);
       const builder = new IncrementalBuilder(entry, out, {
