@@ -10,6 +10,9 @@
 //   8. routers    HTTP endpoints, auth, actions, custom stubs
 //   9. events     outbox model, payloads, relay, handler stubs
 //  10. runtime    copy of runtime/python/bitcup_runtime as app/runtime/
+// Every app file is a FileSpec (files.ts) whose dependsOn is what making it
+// read (deps.ts), so `generateChanged` (incremental builds) makes only the
+// files whose parts changed, plus the runtime, which depends on them all.
 import type { BackendContext, GeneratedFile } from '../types.js';
 import type { Program } from '../../ir/schema.js';
 import type { PartialBackend } from '../../incremental/builder.js';
