@@ -170,10 +170,21 @@ function entryLine(path: string, entry: ManifestEntry): Buffer {
 }
 
 /** The manifest file's bytes, in pieces (write them with writev). */
+// the serialized line of each part, by name, for its last hash
+const partLines = new Map<string, { hash: string; line: string }>();
+
+function partLine(key: string, hash: string): string {
+  const cached = partLines.get(key);
+  if (cached?.hash === hash) return cached.line;
+  const line = `    ${JSON.stringify(key)}: ${JSON.stringify(hash)}`;
+  partLines.set(key, { hash, line });
+  return line;
+}
+
 export function manifestChunks(manifest: Manifest): Buffer[] {
   const parts = Object.keys(manifest.parts)
     .sort()
-    .map((key) => `    ${JSON.stringify(key)}: ${JSON.stringify(manifest.parts[key])}`);
+    .map((key) => partLine(key, manifest.parts[key]!));
   const chunks: Buffer[] = [
     Buffer.from(
       `{\n  "version": ${MANIFEST_VERSION},\n  "parts": ${parts.length ? `{\n${parts.join(',\n')}\n  }` : '{}'},\n  "files": `,
