@@ -157,14 +157,24 @@ export class ExprChecker {
     return out;
   }
 
+  // The last entity looked up: an expression asks for its row's entity
+  // several times (names pass filled the table; nothing replaces entries).
+  private lastEntityName: string | undefined;
+  private lastEntity: EntityInfo | undefined;
+
   private entity(name: string | undefined): EntityInfo | undefined {
-    return name === undefined ? undefined : this.ctx.entities.get(name);
+    if (name === undefined) return undefined;
+    if (name !== this.lastEntityName) {
+      this.lastEntityName = name;
+      this.lastEntity = this.ctx.entities.get(name);
+    }
+    return this.lastEntity;
   }
 
   private path(e: Extract<ast.Expr, { kind: 'path' }>, scope: Scope, expected?: ExprType): Expr {
     const report = this.ctx.report;
     const segments = e.segments;
-    if (segments.some((s) => s.name === '')) return errorExpr(e.span);
+    for (const s of segments) if (s.name === '') return errorExpr(e.span);
     switch (e.root) {
       case 'this': {
         if (!scope.entity) {
