@@ -30,13 +30,13 @@ export function rowActions(ctx: Ctx, e: EntityInfo): string[] {
   return names;
 }
 
-export function accessFn(e: EntityInfo, op: string): string {
+export function accessFn(e: Pick<EntityInfo, 'module'>, op: string): string {
   return ['read', 'create', 'update', 'delete'].includes(op)
     ? `${e.module.replace(/_$/, '')}_${op}`
     : `${e.module.replace(/_$/, '')}_may_${snakeName(op)}`;
 }
 
-export function checksFn(e: EntityInfo): string {
+export function checksFn(e: Pick<EntityInfo, 'module'>): string {
   return `${e.module.replace(/_$/, '')}_checks`;
 }
 

@@ -318,6 +318,34 @@ class ViewIndex {
 const namesByEntity = new Map<string, { className: string; module: string; paths: EntityPaths }>();
 
 /**
+ * An entity's class and module names: they come from its name alone, which
+ * the referring field already holds, so using them reads nothing of that
+ * entity (no dependency; a renamed target changes the referring entity).
+ */
+export function entityNames(entity: string): { className: string; module: string } {
+  return namesOf(entity);
+}
+
+function namesOf(entity: string): { className: string; module: string; paths: EntityPaths } {
+  let names = namesByEntity.get(entity);
+  if (!names) {
+    const module = moduleName(entity);
+    names = {
+      className: entityClassName(entity),
+      module,
+      paths: {
+        model: `backend/app/models/${module}.py`,
+        schema: `backend/app/schemas/${module}.py`,
+        service: `backend/app/services/${module}.py`,
+        route: `backend/app/api/routes/${module}.py`,
+      },
+    };
+    namesByEntity.set(entity, names);
+  }
+  return names;
+}
+
+/**
  * One entity's derived names and field kinds (from its own IR) and its
  * view-driven list features (read lazily, each read recording `views`).
  */
@@ -338,21 +366,7 @@ class LazyEntityInfo implements EntityInfo {
     readonly entity: Entity,
     private readonly views: ViewIndex,
   ) {
-    let names = namesByEntity.get(entity.name);
-    if (!names) {
-      const module = moduleName(entity.name);
-      names = {
-        className: entityClassName(entity.name),
-        module,
-        paths: {
-          model: `backend/app/models/${module}.py`,
-          schema: `backend/app/schemas/${module}.py`,
-          service: `backend/app/services/${module}.py`,
-          route: `backend/app/api/routes/${module}.py`,
-        },
-      };
-      namesByEntity.set(entity.name, names);
-    }
+    const names = namesOf(entity.name);
     this.className = names.className;
     this.module = names.module;
     this.paths = names.paths;

@@ -10,6 +10,7 @@ import { accessFn, checksFn, opAccess } from './access.js';
 import {
   type Ctx,
   type EntityInfo,
+  entityNames,
   type FieldInfo,
   firstInputField,
   firstRowField,
@@ -403,7 +404,7 @@ function assignFromInput(
     w.indent(body);
   };
   if (f.kind === 'toOne') {
-    const target = info(ctx, f.target!);
+    const target = entityNames(f.target!);
     imports.add('app.models', target.className);
     const load = call(
       'await crud.load_ref',
@@ -424,7 +425,7 @@ function assignFromInput(
     return;
   }
   if (f.kind === 'manyToMany') {
-    const target = info(ctx, f.target!);
+    const target = entityNames(f.target!);
     imports.add('app.models', target.className);
     const load = call(
       `row.${f.attr} = await crud.load_refs`,
