@@ -148,44 +148,106 @@ class TestDependencies {
  * entity names), each entity's conftest factories (its hash, the user
  * entity's name, the hashes of the enums it uses) and test_manage.py
  * (manageTestsKey).
+ *
+ * A whole run (generate(), which gets no part hashes) records its entries
+ * with the hashes left blank and `seed` set to the files it returned. When
+ * the next run is handed those very files as its previous ones, the change
+ * it is given is the change since that whole run: the entries whose parts it
+ * leaves alone get their hashes, the others are dropped (`promoteSeed`).
  */
 interface Cache {
   names: string;
   mentions: Map<string, { hash: string; found: ReadonlySet<string> }>;
   factories: Map<
     string,
-    { hash: string; user: string | undefined; enums: string[]; chunk: FactoryChunk }
+    {
+      hash: string;
+      user: string | undefined;
+      enumKeys: string[];
+      enums: string[];
+      chunk: FactoryChunk;
+    }
   >;
   /** the content of test_manage.py (undefined: no such file) */
   manage?: { key: string; content: string | undefined };
+  /** set by a whole run: the files it returned */
+  seed?: readonly GeneratedFile[];
 }
 
-let cache: Cache = { names: '', mentions: new Map(), factories: new Map() };
+const emptyCache = (): Cache => ({ names: '', mentions: new Map(), factories: new Map() });
+/** the last incremental run's entries */
+let cache: Cache = emptyCache();
+/** the last whole run's entries (kept apart: a whole run elsewhere must not drop `cache`) */
+let seeded: Cache = emptyCache();
 
-/** The caches of this run, carrying over the entries of the last one that still hold. */
-function cachesFor(program: Program, parts: Record<string, string>) {
-  const last = cache;
+/** Give a whole run's entries the hashes of the parts that did not change since (see Cache). */
+function promoteSeed(
+  program: Program,
+  changed: ReadonlySet<string>,
+  parts: Record<string, string>,
+): void {
+  cache = seeded;
+  seeded = emptyCache();
+  cache.seed = undefined;
+  for (const [key, entry] of cache.mentions) {
+    const hash = parts[key];
+    if (changed.has(key) || hash === undefined) cache.mentions.delete(key);
+    else entry.hash = hash;
+  }
+  for (const [name, entry] of cache.factories) {
+    const key = `entity:${name}`;
+    const hash = parts[key];
+    if (changed.has(key) || hash === undefined || entry.enumKeys.some((k) => changed.has(k)))
+      cache.factories.delete(name);
+    else {
+      entry.hash = hash;
+      entry.enums = entry.enumKeys.map((k) => parts[k] ?? '');
+    }
+  }
+  const user = program.app.auth?.user;
+  const manage = cache.manage;
+  if (manage === undefined) return;
+  const kept =
+    !['app', 'enums', `entity:${user}`].some((k) => changed.has(k)) &&
+    manage.key === manageTestsKey(program, {});
+  if (kept) manage.key = manageTestsKey(program, parts);
+  else cache.manage = undefined;
+}
+
+/**
+ * The caches of this run, carrying over the entries of the last one that
+ * still hold. Without `parts` (a whole run), entries are recorded with blank
+ * hashes, for `promoteSeed`.
+ */
+function cachesFor(program: Program, parts: Record<string, string> | undefined) {
+  const last = parts ? cache : emptyCache();
   const names = program.entities.map((e) => e.name).join('\n');
   const next: Cache = { names, mentions: new Map(), factories: new Map() };
   if (last.manage) next.manage = last.manage;
-  cache = next;
+  if (parts) cache = next;
+  else seeded = next;
+  const hashOf = (key: string): string | undefined => (parts ? parts[key] : '');
   // which names count as mentions depends on the set of entity names
-  const lastMentions = last.names === names ? last.mentions : undefined;
+  const lastMentions = last.names === names && parts ? last.mentions : undefined;
   const mentionsOf =
     (mentioned: MentionsOf): MentionsOf =>
     (key, value) => {
-      const hash = parts[key];
+      const hash = hashOf(key);
       if (hash === undefined) return mentioned(key, value);
       const before = lastMentions?.get(key);
-      const entry = before?.hash === hash ? before : { hash, found: mentioned(key, value) };
+      const entry =
+        before !== undefined && before.hash === hash
+          ? before
+          : { hash, found: mentioned(key, value) };
       next.mentions.set(key, entry);
       return entry.found;
     };
   const user = program.app.auth?.user;
   const factories = (entity: Entity): FactoryChunk => {
-    const hash = parts[`entity:${entity.name}`] ?? '';
-    const enums = factoryChunkReads(entity).enums.map((name) => parts[`enum:${name}`] ?? '');
-    const before = last.factories.get(entity.name);
+    const hash = hashOf(`entity:${entity.name}`) ?? '';
+    const enumKeys = factoryChunkReads(entity).enums.map((name) => `enum:${name}`);
+    const enums = enumKeys.map((key) => hashOf(key) ?? '');
+    const before = parts ? last.factories.get(entity.name) : undefined;
     const entry =
       before !== undefined &&
       before.hash === hash &&
@@ -193,16 +255,16 @@ function cachesFor(program: Program, parts: Record<string, string>) {
       before.enums.length === enums.length &&
       before.enums.every((h, i) => h === enums[i])
         ? before
-        : { hash, user, enums, chunk: factoryChunk(program, entity) };
+        : { hash, user, enumKeys, enums, chunk: factoryChunk(program, entity) };
     next.factories.set(entity.name, entry);
     return entry.chunk;
   };
   const manage = (render: () => string | undefined): string | undefined => {
-    const key = manageTestsKey(program, parts);
+    const key = manageTestsKey(program, parts ?? {});
     if (next.manage?.key !== key) next.manage = { key, content: render() };
     return next.manage.content;
   };
-  return { mentionsOf, factories, manage, sameNames: last.names === names };
+  return { mentionsOf, factories, manage };
 }
 
 // File names, one string per name across runs: an incremental run looks up
@@ -240,29 +302,42 @@ export interface TestsIncremental {
  * too) — and reuse what the last run made from unchanged parts.
  */
 export function generateTests(program: Program, incremental?: TestsIncremental): GeneratedFile[] {
-  const caches = incremental ? cachesFor(program, incremental.parts) : undefined;
+  if (incremental && incremental.previous === seeded.seed)
+    promoteSeed(program, incremental.changed, incremental.parts);
+  const caches = cachesFor(program, incremental?.parts);
   const before = new Map(incremental?.previous.map((f) => [f.path, f.dependsOn]));
   const affected = (dependsOn: readonly string[] | undefined): boolean =>
     dependsOn !== undefined && isAffected(dependsOn, incremental!.changed, incremental!.parts);
   const wanted = (dependsOn: string[], path: string): boolean =>
     incremental === undefined || affected(dependsOn) || affected(before.get(full(path)));
   // A per-declaration file whose dependsOn of last time is unaffected reads
-  // the same parts now — they decide what it reads — unless the set of entity
-  // names changed (mentions) or a changed entity now restricts deleting its
-  // entity: skip it without working out its dependsOn.
+  // the same parts now (they decide what it reads), unless a changed entity
+  // now restricts deleting its entity or is named by its flow or behavior
+  // (an entity added under a name its IR holds): skip it without working out
+  // its dependsOn.
+  const changedEntities: string[] = [];
   const restrictedNow = new Set<string>();
   for (const key of incremental?.changed ?? []) {
     if (!key.startsWith('entity:')) continue;
+    changedEntities.push(key.slice('entity:'.length));
     const changedEntity = program.entities.find((e) => `entity:${e.name}` === key);
     for (const f of changedEntity?.fields ?? [])
       if (f.type.kind === 'relation' && restrictsDelete(f)) restrictedNow.add(f.type.target);
   }
-  const unchanged = (path: string, entity?: string): boolean => {
-    if (!caches?.sameNames || (entity !== undefined && restrictedNow.has(entity))) return false;
+  const unchanged = (
+    path: string,
+    entity?: string,
+    mentions?: () => ReadonlySet<string>,
+  ): boolean => {
+    if (!incremental) return false;
     const last = before.get(full(path));
-    return last !== undefined && !affected(last);
+    if (last === undefined || affected(last)) return false;
+    if (entity !== undefined && restrictedNow.has(entity)) return false;
+    if (mentions === undefined || changedEntities.length === 0) return true;
+    const named = mentions();
+    return !changedEntities.some((name) => named.has(name));
   };
-  const deps = new TestDependencies(program, caches?.mentionsOf);
+  const deps = new TestDependencies(program, caches.mentionsOf);
   // every list but the entities (each file names the entities it reads)
   const lists = ['app', 'behaviors', 'enums', 'events', 'flows', 'indexes', 'joinTables', 'views'];
   let names: string[] | undefined;
@@ -299,7 +374,7 @@ export function generateTests(program: Program, incremental?: TestsIncremental):
   if (wanted(conftestDependsOn, 'conftest.py')) {
     files.push({
       path: 'backend/tests/conftest.py',
-      content: generateConftest(program, caches?.factories),
+      content: generateConftest(program, caches.factories),
       ownership: 'generated',
       dependsOn: conftestDependsOn,
     });
@@ -317,7 +392,7 @@ export function generateTests(program: Program, incremental?: TestsIncremental):
   if (wanted(manageDependsOn, 'test_manage.py')) {
     const made = () =>
       render('Operator commands: create-user and seed.', generateManageTests(program));
-    add('test_manage.py', caches ? caches.manage(made) : made(), manageDependsOn);
+    add('test_manage.py', caches.manage(made), manageDependsOn);
   }
   single(
     'test_events.py',
@@ -343,7 +418,7 @@ export function generateTests(program: Program, incremental?: TestsIncremental):
   for (const flow of program.flows) {
     const key = `flow:${flow.name}`;
     const path = testPath('test_flow_', flow.name);
-    if (unchanged(path)) continue;
+    if (unchanged(path, undefined, () => deps.mentionsOf(key, flow))) continue;
     const dependsOn = [...lists, key, ...deps.flowFile(flow, key)];
     if (!wanted(dependsOn, path)) continue;
     add(
@@ -358,7 +433,7 @@ export function generateTests(program: Program, incremental?: TestsIncremental):
   for (const behavior of program.behaviors) {
     const key = `behavior:${behaviorKey(behavior)}`;
     const path = testPath('test_behavior_', behavior.name);
-    if (unchanged(path)) continue;
+    if (unchanged(path, undefined, () => deps.mentionsOf(key, behavior))) continue;
     const dependsOn = [...lists, key, ...deps.behaviorFile(behavior, key)];
     if (!wanted(dependsOn, path)) continue;
     add(
@@ -367,7 +442,9 @@ export function generateTests(program: Program, incremental?: TestsIncremental):
       dependsOn,
     );
   }
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (!incremental) seeded.seed = files;
+  return files;
 }
 
 function generateReported(
