@@ -120,11 +120,11 @@ function lowerFlow(
   };
   const transitions: Transition[] = [];
   for (const t of decl.transitions) {
-    const from: string[] = [];
-    for (const ident of t.from) {
-      const s = state(ident);
-      if (s !== undefined) from.push(s);
-    }
+    // (map: an exact-size array, it stays in the IR; filtered only on an error)
+    const states = t.from.map(state);
+    const from = states.includes(undefined)
+      ? states.filter((s): s is string => s !== undefined)
+      : (states as string[]);
     const to = state(t.to);
     const guard = t.guard
       ? checker.condition(t.guard, scope, `the guard of \`${t.name.name}\``)

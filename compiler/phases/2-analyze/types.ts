@@ -347,7 +347,9 @@ export class ExprChecker {
       if (nullable && type.kind !== 'list') type = { ...type, nullable: true };
       previous = segment;
     }
-    return { kind: 'path', root, steps, type, span: e.span };
+    // an exact-size copy: `steps` grew by push (room for 16), and this one
+    // stays in the IR (the GC copies every byte that survives)
+    return { kind: 'path', root, steps: steps.slice(), type, span: e.span };
   }
 
   private unary(e: Extract<ast.Expr, { kind: 'unary' }>, scope: Scope): Expr {

@@ -461,7 +461,8 @@ function viewField(
     }
     current = ctx.entities.get(field.target);
   }
-  return { path: item.text, steps, label, span: item.span };
+  // an exact-size copy (see ExprChecker.walk): `steps` grew by push
+  return { path: item.text, steps: steps.slice(), label, span: item.span };
 }
 
 /** A form field: one segment, not a one-to-many inverse. */
