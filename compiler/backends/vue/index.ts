@@ -104,15 +104,45 @@ function wantedFiles({ changed, parts, previous }: Incremental): Wanted {
 
 /**
  * types.ts blocks of the last incremental run by part key, each with the part
- * hash it was made from (a block reads only its own declaration).
+ * hash it was made from (a block reads only its own declaration). A whole
+ * run (generate(), which gets no hashes) records its blocks apart with blank
+ * hashes, and the files it returned: the next incremental run handed those
+ * very files is given the change since that run, so the blocks of the parts
+ * it leaves alone are promoted with their hashes.
  */
-let typesBlocks = new Map<string, { hash: string; text: string }>();
+type Blocks = Map<string, { hash: string; text: string }>;
+let typesBlocks: Blocks = new Map();
+let seeded: { blocks: Blocks; files?: readonly GeneratedFile[] } = { blocks: new Map() };
 
-function typesChunk(parts: Record<string, string>): TypesChunk {
-  const last = typesBlocks;
-  const next = new Map<string, { hash: string; text: string }>();
-  typesBlocks = next;
+function promoteSeed(changed: ReadonlySet<string>, parts: Record<string, string>): void {
+  typesBlocks = new Map();
+  for (const [key, entry] of seeded.blocks) {
+    const hash = parts[key];
+    if (!changed.has(key) && hash !== undefined) typesBlocks.set(key, { hash, text: entry.text });
+  }
+  seeded = { blocks: new Map() };
+}
+
+/** The block maker of this run: kept blocks by part hash, or (no `parts`) recorded for the seed. */
+function typesChunk(parts: Record<string, string> | undefined): TypesChunk {
+  if (parts === undefined) {
+    const blocks: Blocks = new Map();
+    seeded = { blocks };
+    return (key, make) => {
+      const text = make();
+      blocks.set(key, { hash: '', text });
+      return text;
+    };
+  }
+  // taken over on the first block asked for: a run that does not make
+  // types.ts keeps the blocks for the next one
+  let last: Blocks | undefined;
+  const next: Blocks = new Map();
   return (key, make) => {
+    if (last === undefined) {
+      last = typesBlocks;
+      typesBlocks = next;
+    }
     const hash = parts[key];
     if (hash === undefined) return make();
     const before = last.get(key);
@@ -147,7 +177,7 @@ function generateFiles(
   // 2-4. project shell, API client, stores
   files.push(
     ...projectFiles(model, wanted),
-    ...apiFiles(model, wanted, incremental ? typesChunk(incremental.parts) : undefined),
+    ...apiFiles(model, wanted, typesChunk(incremental?.parts)),
     ...storeFiles(model, wanted),
   );
   // 5. views
@@ -180,6 +210,7 @@ function generateFiles(
     );
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (!incremental) seeded.files = files;
   return files;
 }
 
@@ -202,10 +233,12 @@ export const vueBackend: PartialBackend = {
   generate: (program, context) => generate(program, context),
   // only the files a change affects; types.ts from the kept blocks of
   // unchanged declarations
-  generateChanged: (program, context, changed, parts, previous) =>
-    generate(program, context, {
+  generateChanged: (program, context, changed, parts, previous) => {
+    if (previous === seeded.files) promoteSeed(changed, parts);
+    return generate(program, context, {
       changed,
       parts,
       previous: new Map(previous.map((file) => [file.path, file])),
-    }),
+    });
+  },
 };
