@@ -63,21 +63,46 @@ function lowered(entity: Entity, program: Program, parts: Record<string, string>
   };
 }
 
+/**
+ * A whole run (generate(), which gets no part hashes) records its tables apart,
+ * hashes blank, with the files it returned: the next incremental run handed
+ * those very files is given the change since that run, so the tables whose
+ * parts it leaves alone are promoted with their hashes (target table names
+ * are checked on use anyway).
+ */
+let seeded: { tables: Map<string, CachedTable>; files?: readonly GeneratedFile[] } = {
+  tables: new Map(),
+};
+
+function promoteSeed(changed: ReadonlySet<string>, parts: Record<string, string>): void {
+  cache = new Map();
+  for (const [name, entry] of seeded.tables) {
+    const keys = [entry.entityKey, entry.indexesKey, ...entry.enums.map(([key]) => key)];
+    if (keys.some((key) => changed.has(key))) continue;
+    entry.entityHash = parts[entry.entityKey];
+    entry.indexesHash = parts[entry.indexesKey];
+    entry.enums = entry.enums.map(([key]) => [key, parts[key]]);
+    cache.set(name, entry);
+  }
+  seeded = { tables: new Map() };
+}
+
+/** `parts` (incremental runs): reuse the tables of the last run; without, record them (seed). */
 function schemaSql(program: Program, parts?: Record<string, string>): string {
-  if (parts === undefined) return renderSchemaSql(lowerProgram(program), program.app.name);
   const next = new Map<string, CachedTable>();
   const byTable = new Map<Table, CachedTable>();
   const schema = lowerProgram(program, (entity) => {
-    const before = cache.get(entity.name);
+    const before = parts ? cache.get(entity.name) : undefined;
     const entry =
-      before !== undefined && stillValid(before, program, parts)
+      before !== undefined && parts && stillValid(before, program, parts)
         ? before
-        : lowered(entity, program, parts);
+        : lowered(entity, program, parts ?? {});
     next.set(entity.name, entry);
     byTable.set(entry.table, entry);
     return entry.table;
   });
-  cache = next;
+  if (parts) cache = next;
+  else seeded = { tables: next };
   const text: TableText = (table, deferred) => {
     const entry = byTable.get(table);
     const hasDeferred = table.constraints.some((c) => c.kind === 'foreignKey' && deferred.has(c));
@@ -89,7 +114,7 @@ function schemaSql(program: Program, parts?: Record<string, string>): string {
 }
 
 function schemaFiles(program: Program, parts?: Record<string, string>): GeneratedFile[] {
-  return [
+  const files: GeneratedFile[] = [
     {
       path: SCHEMA_SQL_PATH,
       content: schemaSql(program, parts),
@@ -97,12 +122,16 @@ function schemaFiles(program: Program, parts?: Record<string, string>): Generate
       dependsOn: DEPENDS_ON,
     },
   ];
+  if (parts === undefined) seeded.files = files;
+  return files;
 }
 
 export const sqlBackend: PartialBackend = {
   name: 'sql',
   generate: (program) => schemaFiles(program),
   // one file, regenerated when a part it reads changed, from the tables that did not
-  generateChanged: (program, _context, changed, parts) =>
-    isAffected(DEPENDS_ON, changed, parts) ? schemaFiles(program, parts) : [],
+  generateChanged: (program, _context, changed, parts, previous) => {
+    if (previous === seeded.files) promoteSeed(changed, parts);
+    return isAffected(DEPENDS_ON, changed, parts) ? schemaFiles(program, parts) : [];
+  },
 };
