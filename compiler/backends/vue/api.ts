@@ -153,12 +153,14 @@ function typesFile(model: VueModel, chunk: TypesChunk): string {
     '// Types of the JSON API, generated from the model. Decimals travel as strings,\n' +
       '// datetimes as ISO 8601 strings; a to-one relation is `<field>Id`.',
   ];
+  // part keys kept per name (outputPath): hundreds are looked up per run
+  const key = (kind: string, name: string) => outputPath(kind, name, () => `${kind}:${name}`);
   for (const decl of model.program.enums)
-    blocks.push(chunk(`enum:${decl.name}`, () => enumTypes(decl)));
+    blocks.push(chunk(key('enum', decl.name), () => enumTypes(decl)));
   for (const entity of model.program.entities)
-    blocks.push(chunk(`entity:${entity.name}`, () => entityTypes(model, entity)));
+    blocks.push(chunk(key('entity', entity.name), () => entityTypes(model, entity)));
   for (const behavior of model.program.behaviors)
-    blocks.push(chunk(`behavior:${behaviorKey(behavior)}`, () => behaviorTypes(behavior)));
+    blocks.push(chunk(key('behavior', behaviorKey(behavior)), () => behaviorTypes(behavior)));
   return `${blocks.join('\n\n')}\n`;
 }
 

@@ -16,7 +16,7 @@ export const everyFile: Wanted = () => true;
 // looks up hundreds of them, and a kept string is not built and hashed again.
 const paths = new Map<string, Map<string, string>>();
 
-/** The output path of the `kind` file of declaration `name` (`make` builds it once). */
+/** The output path of the `kind` file of declaration `name` (`make` builds it once; any string kept per name). */
 export function outputPath(kind: string, name: string, make: () => string): string {
   let byName = paths.get(kind);
   if (byName === undefined) paths.set(kind, (byName = new Map()));
