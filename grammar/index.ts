@@ -12,7 +12,7 @@ import type { Diagnostic } from '../compiler/diagnostics/diagnostic.js';
 import type { Span } from '../compiler/ir/schema.js';
 import type * as A from './ast.js';
 import { AstBuilder, MAX_NESTING } from './cst-visitor.js';
-import { lex, tokenSpan } from './lexer.js';
+import { lexInPieces, tokenSpan } from './lexer.js';
 import { getParser } from './parser.js';
 import * as T from './tokens.js';
 
@@ -77,34 +77,31 @@ export function parseSource(text: string, file: string): ParseResult {
 }
 
 function parseInto(text: string, file: string, ast: A.SourceFile, diagnostics: Diagnostic[]): void {
-  const { tokens, docs, problems } = lex(text, file);
-  for (const problem of problems) {
-    diagnostics.push(makeDiagnostic(problem.code, problem.span, { text: problem.text ?? '' }));
-  }
-  const chunks = splitDeclarations(tokens);
+  const docs = new Map<number, string>();
   const builder = new AstBuilder(file, docs);
   const parser = getParser();
-  const endOfFile = endSpan(text, file, tokens);
+  const syntax: Diagnostic[] = [];
+  let lastToken: IToken | undefined;
+  const endOfFile = () => endSpan(text, file, lastToken);
 
-  for (let i = 0; i < chunks.length; i++) {
-    const chunk = chunks[i]!;
-    const next = chunks[i + 1]?.[0];
+  /** Parse one top-level declaration; `next` is the first token of the next one. */
+  const parseDeclaration = (chunk: IToken[], next: IToken | undefined): void => {
     const first = chunk[0]!;
     if (!declarationStarts.has(first.tokenType)) {
-      diagnostics.push(
+      syntax.push(
         makeDiagnostic('BC1005', tokenSpan(file, first), { found: describeToken(first) }),
       );
-      continue;
+      return;
     }
     const tooDeep = firstTooDeep(chunk);
     if (tooDeep) {
-      diagnostics.push(
+      syntax.push(
         makeDiagnostic('BC1006', tokenSpan(file, tooDeep), {
           what: 'this declaration',
           limit: MAX_NESTING,
         }),
       );
-      continue;
+      return;
     }
     parser.input = chunk;
     let cst;
@@ -112,13 +109,13 @@ function parseInto(text: string, file: string, ast: A.SourceFile, diagnostics: D
       cst = parser.declaration();
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
-      diagnostics.push(
+      syntax.push(
         makeDiagnostic('BC1006', tokenSpan(file, first), {
           what: 'this declaration',
           limit: MAX_NESTING,
         }),
       );
-      continue;
+      return;
     }
     const errors = parser.errors;
     if (errors.length > 0) {
@@ -127,7 +124,7 @@ function parseInto(text: string, file: string, ast: A.SourceFile, diagnostics: D
         const diagnostic = syntaxDiagnostic(error, file, next, endOfFile);
         if (seen.has(diagnostic.span!.offset)) continue;
         seen.add(diagnostic.span!.offset);
-        diagnostics.push(diagnostic);
+        syntax.push(diagnostic);
       }
     }
     let node: A.ImportDecl | A.Declaration | undefined;
@@ -135,52 +132,54 @@ function parseInto(text: string, file: string, ast: A.SourceFile, diagnostics: D
       node = builder.declaration(cst);
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
-      diagnostics.push(
+      syntax.push(
         makeDiagnostic('BC1006', tokenSpan(file, first), {
           what: 'this declaration',
           limit: MAX_NESTING,
         }),
       );
-      continue;
+      return;
     }
-    if (!node) continue;
+    if (!node) return;
     if (node.kind === 'import') ast.imports.push(node);
     else ast.declarations.push(node);
+  };
+
+  // Top-level declarations: a new one starts at a declaration keyword at
+  // depth 0 (or column 1), not after a `.`. The tokens come a piece of the
+  // file at a time and each declaration is parsed as soon as it is complete,
+  // so no more than a piece of tokens is alive at once.
+  let current: IToken[] = [];
+  let depth = 0;
+  const problems = lexInPieces(text, file, docs, (tokens) => {
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i]!;
+      const type = token.tokenType;
+      if (
+        current.length > 0 &&
+        declarationStarts.has(type) &&
+        (depth <= 0 || token.startColumn === 1) &&
+        lastToken?.tokenType !== T.Dot
+      ) {
+        parseDeclaration(current, token);
+        current = [];
+        depth = 0;
+      }
+      if (type === T.LBrace || type === T.LParen || type === T.LBracket) depth++;
+      else if (type === T.RBrace || type === T.RParen || type === T.RBracket) depth--;
+      current.push(token);
+      lastToken = token;
+    }
+  });
+  if (current.length > 0) parseDeclaration(current, undefined);
+
+  for (const problem of problems) {
+    diagnostics.push(makeDiagnostic(problem.code, problem.span, { text: problem.text ?? '' }));
   }
+  diagnostics.push(...syntax);
   for (const problem of builder.problems) {
     diagnostics.push(makeDiagnostic(problem.code, problem.span, problem.args));
   }
-}
-
-/**
- * Top-level declarations: a new one starts at a declaration keyword at depth
- * 0 (or column 1). Indexed loops and one exact slice per declaration: this
- * runs once per file over every token, mostly before the optimizer kicks in.
- */
-function splitDeclarations(tokens: IToken[]): IToken[][] {
-  const chunks: IToken[][] = [];
-  let start = 0;
-  let depth = 0;
-  let previous: IToken | undefined;
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    const type = token.tokenType;
-    if (
-      i > start &&
-      declarationStarts.has(type) &&
-      (depth <= 0 || token.startColumn === 1) &&
-      previous?.tokenType !== T.Dot
-    ) {
-      chunks.push(tokens.slice(start, i));
-      start = i;
-      depth = 0;
-    }
-    if (type === T.LBrace || type === T.LParen || type === T.LBracket) depth++;
-    else if (type === T.RBrace || type === T.RParen || type === T.RBracket) depth--;
-    previous = token;
-  }
-  if (start < tokens.length) chunks.push(tokens.slice(start));
-  return chunks;
 }
 
 /** The first token that opens a bracket deeper than MAX_NESTING, if any. */
@@ -205,8 +204,7 @@ function firstTooDeep(tokens: IToken[]): IToken | undefined {
   return undefined;
 }
 
-function endSpan(text: string, file: string, tokens: IToken[]): Span {
-  const last = tokens[tokens.length - 1];
+function endSpan(text: string, file: string, last: IToken | undefined): Span {
   if (!last) return { file, line: 1, column: 1, offset: 0, length: 0 };
   const span = tokenSpan(file, last);
   return {
@@ -221,11 +219,11 @@ function syntaxDiagnostic(
   error: IRecognitionException,
   file: string,
   next: IToken | undefined,
-  endOfFile: Span,
+  endOfFile: () => Span,
 ): Diagnostic {
   const token = error.token;
   const atEnd = !token || token.tokenType === EOF || !Number.isFinite(token.startOffset);
-  const span = atEnd ? (next ? tokenSpan(file, next) : endOfFile) : tokenSpan(file, token);
+  const span = atEnd ? (next ? tokenSpan(file, next) : endOfFile()) : tokenSpan(file, token);
   const found = atEnd ? (next ? describeToken(next) : 'the end of the file') : describeToken(token);
   if (error.name === 'NotAllInputParsedException') {
     return makeDiagnostic('BC1005', span, { found });
