@@ -244,18 +244,21 @@ function cachesFor(program: Program, parts: Record<string, string> | undefined) 
     };
   const user = program.app.auth?.user;
   const factories = (entity: Entity): FactoryChunk => {
-    const hash = hashOf(`entity:${entity.name}`) ?? '';
-    const enumKeys = factoryChunkReads(entity).enums.map((name) => `enum:${name}`);
-    const enums = enumKeys.map((key) => hashOf(key) ?? '');
     const before = parts ? last.factories.get(entity.name) : undefined;
-    const entry =
+    // an unchanged entity uses the same enums: check the kept keys' hashes
+    if (
       before !== undefined &&
-      before.hash === hash &&
+      before.hash === hashOf(partKey('entity:', entity.name)) &&
       before.user === user &&
-      before.enums.length === enums.length &&
-      before.enums.every((h, i) => h === enums[i])
-        ? before
-        : { hash, user, enumKeys, enums, chunk: factoryChunk(program, entity) };
+      before.enumKeys.every((key, i) => hashOf(key) === before.enums[i])
+    ) {
+      next.factories.set(entity.name, before);
+      return before.chunk;
+    }
+    const hash = hashOf(partKey('entity:', entity.name)) ?? '';
+    const enumKeys = factoryChunkReads(entity).enums.map((name) => partKey('enum:', name));
+    const enums = enumKeys.map((key) => hashOf(key) ?? '');
+    const entry = { hash, user, enumKeys, enums, chunk: factoryChunk(program, entity) };
     next.factories.set(entity.name, entry);
     return entry.chunk;
   };
@@ -265,6 +268,17 @@ function cachesFor(program: Program, parts: Record<string, string> | undefined) 
     return next.manage.content;
   };
   return { mentionsOf, factories, manage };
+}
+
+// Part keys, one string per name across runs (a kept key string is hashed once).
+const partKeys = new Map<string, Map<string, string>>();
+
+function partKey(prefix: string, name: string): string {
+  let byName = partKeys.get(prefix);
+  if (byName === undefined) partKeys.set(prefix, (byName = new Map()));
+  let key = byName.get(name);
+  if (key === undefined) byName.set(name, (key = `${prefix}${name}`));
+  return key;
 }
 
 // File names, one string per name across runs: an incremental run looks up
