@@ -211,6 +211,10 @@ function normalDependsOn(dependsOn: readonly string[]): { list: string[]; key: s
 // The manifest entry each produced file object got when it was emitted: an
 // incremental build hands the same objects again for what it carried over.
 const recorded = new WeakMap<object, ManifestEntry>();
+// Entries whose file was in place when the emit that kept them ended (it was
+// written, merged or seen there); a later emit that kept the entry unchanged
+// (a conflict, a failed write) never removed the file either.
+const leftInPlace = new WeakSet<ManifestEntry>();
 
 export function writeOutput(
   out: string,
@@ -351,7 +355,7 @@ function emit(
         // a fresh process knows no pristine contents: make sure the store
         // has this one (a lost or torn pristine file comes back)
         if (legacy || !known.has(prev.hash)) store(prev.hash, file.content);
-        if (!existing.has(target)) {
+        if (!existing.has(target, leftInPlace.has(prev))) {
           writeFileAtomic(target, file.content, mode);
           summary.written.push(file.path);
         } else {
@@ -493,6 +497,7 @@ function emit(
     if (entry !== prev) dirty = true;
     // the entry describes this file object's content: next time the same object needs no checks
     if (entry.ownership === 'generated' && current?.path === path) recorded.set(current, entry);
+    leftInPlace.add(entry);
     if (content !== undefined) {
       store(entry.hash, content);
       nextPristine.set(entry.hash, content);
