@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile, type CompileResult } from '../../compiler/index.js';
 import { MAX_NESTING } from '../../grammar/index.js';
+import { seededRandom } from '../helpers/random.js';
 
 const examples = join(import.meta.dirname, '../../examples');
 const sources = ['blog.bitcup', 'shop.bitcup', 'shop-catalog.bitcup', 'platform.bitcup'].map(
@@ -14,18 +15,6 @@ const sources = ['blog.bitcup', 'shop.bitcup', 'shop-catalog.bitcup', 'platform.
 const root = '/virtual-fuzz';
 const INPUTS = 10_000;
 const SLOW_MS = 1_000;
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Rough tokens (words, numbers, strings, comments, punctuation, whitespace). */
 function roughTokens(text: string): string[] {
@@ -125,7 +114,7 @@ function compileChecked(files: Map<string, string>, entry: string): number {
 
 describe('fuzz', () => {
   it(`compiles ${INPUTS} mutated inputs without an exception, each under ${SLOW_MS} ms`, () => {
-    const random = prng(20_261_127);
+    const random = seededRandom(20_261_127);
     let slowest = 0;
     for (let n = 0; n < INPUTS; n++) {
       const source = sources[n % sources.length]!;

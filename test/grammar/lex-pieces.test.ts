@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { syntheticModel } from '../../bench/models.js';
 import { parseSource } from '../../grammar/index.js';
 import { pieceCuts, setLexPieceSize } from '../../grammar/lexer.js';
+import { seededRandom } from '../helpers/random.js';
 
 const WHOLE = Number.MAX_SAFE_INTEGER;
 
@@ -24,18 +25,6 @@ afterEach(() => setLexPieceSize(32_768));
 const examples = ['blog', 'shop', 'shop-catalog', 'platform'].map((name) =>
   readFileSync(join(import.meta.dirname, `../../examples/${name}.bitcup`), 'utf8'),
 );
-
-/** mulberry32: a small seeded PRNG (failures reproduce). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 // what a cut could get wrong, inserted at random places
 const TRICKY = [
@@ -96,7 +85,7 @@ describe('lexing in pieces', () => {
   });
 
   it('gives the same AST and diagnostics as lexing whole: 600 mutated inputs', () => {
-    const random = prng(20261127);
+    const random = seededRandom(20261127);
     for (let i = 0; i < 600; i++) {
       const text = mutate(examples[i % examples.length]!, random);
       const whole = parsedIn(WHOLE, text);

@@ -1,18 +1,8 @@
 // Random edits of a model's source text for the property test: each keeps
 // the model valid, except `break`, which the next edit always repairs.
-export type Random = () => number;
+import { seededRandom, type Random } from '../helpers/random.js';
 
-/** mulberry32: a tiny seeded PRNG, so a failing sequence can be replayed from its seed. */
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom, type Random };
 
 const pick = <T>(random: Random, items: readonly T[]): T | undefined =>
   items.length ? items[Math.floor(random() * items.length)] : undefined;

@@ -1,0 +1,15 @@
+// Seeded randomness for the property and fuzz tests: a failing input can be
+// replayed from its seed.
+export type Random = () => number;
+
+/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
+export function seededRandom(seed: number): Random {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
