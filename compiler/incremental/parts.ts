@@ -3,6 +3,11 @@
 //   entity:<Name>  enum:<Name>  flow:<Name>        one declaration each
 //   behavior:<Name> (row behaviors: <Entity>.<name>)  event:<Name>  view:<Name>
 //   indexes:<Entity>  joinTable:<name>
+//   views:<Entity>  flows:<Entity>  behaviors:<Entity>
+//                                                  an entity's share of a list (the
+//                                                  items whose entity is <Entity>,
+//                                                  in program order): what a file
+//                                                  that reads "the views of X" needs
 //   entities enums flows behaviors events views indexes joinTables
 //                                                  a whole list (any change in it)
 //   program                                        everything
@@ -112,6 +117,26 @@ export function hashParts(program: Program, previous?: HashedProgram): Record<st
   for (const [entity, list] of byEntity(program))
     parts[`indexes:${entity}`] = hashPart(`indexes:${entity}`, list, indexesBefore.get(entity));
   parts['indexes'] = hashPart('indexes', program.indexes, before?.indexes);
+  // an entity's share of a list, from the item hashes just made
+  const shares = <T extends { entity?: string | undefined }>(
+    list: string,
+    itemPrefix: string,
+    items: readonly T[],
+    key: (item: T) => string,
+  ) => {
+    const byEntity = new Map<string, string[]>(program.entities.map((e) => [e.name, []]));
+    for (const item of items) {
+      if (item.entity === undefined) continue;
+      const lines = byEntity.get(item.entity) ?? [];
+      lines.push(`${key(item)}=${parts[`${itemPrefix}:${key(item)}`]}`);
+      byEntity.set(item.entity, lines);
+    }
+    for (const [entity, lines] of byEntity)
+      parts[`${list}:${entity}`] = contentHash(lines.join('\n'));
+  };
+  shares('views', 'view', program.views, (v) => v.name);
+  shares('flows', 'flow', program.flows, (f) => f.name);
+  shares('behaviors', 'behavior', program.behaviors, behaviorKey);
   parts['program'] = contentHash(
     Object.keys(parts)
       .filter((k) => k !== 'sources')

@@ -30,6 +30,29 @@ describe('sameIr', () => {
   });
 });
 
+describe("an entity's share of a list", () => {
+  it('views:<Entity> changes with a view of that entity, not with another entity’s view', () => {
+    const entry = join(examplesDir, 'blog.bitcup');
+    const text = readFileSync(entry, 'utf8');
+    const before = hashParts(programOf(entry, text)!);
+    const authorsEdited = text.replace('columns name, email', 'columns email');
+    expect(authorsEdited).not.toBe(text);
+    const after = hashParts(programOf(entry, authorsEdited)!);
+    const changed = changedParts(before, after);
+    expect(changed.has('views:Author')).toBe(true);
+    expect(changed.has('views:Post')).toBe(false);
+    expect(changed.has('views:Tag')).toBe(false);
+    // every entity has its share, empty or not
+    expect(Object.keys(after).filter((k) => k.startsWith('views:'))).toEqual([
+      'views:Author',
+      'views:Post',
+      'views:Tag',
+    ]);
+    expect(after['flows:Post']).toBeDefined();
+    expect(after['behaviors:Author']).toBeDefined();
+  });
+});
+
 describe.each(['blog', 'platform'])('hashParts with a previous run (%s)', (example) => {
   it('gives the hashes computed from scratch, after every one of 25 random edits', () => {
     const entry = join(examplesDir, `${example}.bitcup`);

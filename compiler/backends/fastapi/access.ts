@@ -26,7 +26,7 @@ import {
 export function rowActions(ctx: Ctx, e: EntityInfo): string[] {
   const names: string[] = [];
   for (const flow of ctx.flowsOf(e)) for (const t of flow.transitions) names.push(t.name);
-  for (const b of ctx.program.behaviors) if (b.entity === e.entity.name) names.push(b.name);
+  for (const b of ctx.behaviorsOf(e.entity.name)) names.push(b.name);
   return names;
 }
 

@@ -4,6 +4,7 @@
 // loads) and which operations need a signed-in user.
 import type {
   AllowRule,
+  Behavior,
   Entity,
   EventDecl,
   Expr,
@@ -144,6 +145,8 @@ export interface Ctx {
    * each; which flows an entity has is part of its own IR: `field.flow`).
    */
   flowsOf(entity: EntityInfo): Flow[];
+  /** an entity's row behaviors, in model order (`behaviors:<entity>`) */
+  behaviorsOf(entity: string): Behavior[];
   /** the indexes of an entity's table, in model order (`indexes:<entity>`) */
   indexesOf(entity: string): IndexDecl[];
   /** `event:<name>` */
@@ -185,6 +188,7 @@ class Grouped<T> {
 class Lookups {
   private flows: Grouped<{ flow: Flow; order: number }> | undefined;
   private indexes: Grouped<IndexDecl> | undefined;
+  private behaviors: Grouped<Behavior> | undefined;
   private events: Grouped<EventDecl> | undefined;
   private joinTables: Grouped<JoinTable> | undefined;
   constructor(private readonly program: Program) {}
@@ -200,6 +204,11 @@ class Lookups {
   indexesOf(entity: string): IndexDecl[] {
     this.indexes ??= new Grouped(this.program.indexes, (i) => i.entity);
     return this.indexes.get(entity);
+  }
+
+  behaviorsOf(entity: string): Behavior[] {
+    this.behaviors ??= new Grouped(this.program.behaviors, (b) => b.entity);
+    return this.behaviors.get(entity);
   }
 
   event(name: string): EventDecl | undefined {
@@ -418,7 +427,8 @@ class LazyEntityInfo implements EntityInfo {
   }
 
   private viewFeatures(): NonNullable<LazyEntityInfo['features']> {
-    track('views');
+    // only the views of this entity shape its list features
+    track(`views:${this.entity.name}`);
     if (this.features) return this.features;
     const entity = this.entity;
     const fields = this.fields;
@@ -554,6 +564,10 @@ export function buildCtx(program: Program): Ctx & { entities: LazyEntityTable } 
           found.push(flow);
       }
       return found.sort((a, b) => a.order - b.order).map((f) => f.flow);
+    },
+    behaviorsOf(entity: string) {
+      track(`behaviors:${entity}`);
+      return lookups.behaviorsOf(entity);
     },
     indexesOf(entity: string) {
       track(`indexes:${entity}`);

@@ -258,8 +258,7 @@ function routerModule(ctx: Ctx, e: EntityInfo): string {
   }
 
   // ---- row behaviors
-  for (const b of ctx.program.behaviors) {
-    if (b.entity !== e.entity.name) continue;
+  for (const b of ctx.behaviorsOf(e.entity.name)) {
     rowBehaviorRoute(ctx, e, b, w, imports);
   }
 

@@ -338,8 +338,8 @@ function entitySchemas(ctx: Ctx, e: EntityInfo): string {
   });
 
   // behavior inputs of this entity
-  for (const b of ctx.program.behaviors) {
-    if (b.entity !== e.entity.name || b.input.length === 0) continue;
+  for (const b of ctx.behaviorsOf(e.entity.name)) {
+    if (b.input.length === 0) continue;
     w.blank(2);
     behaviorInput(ctx, b, w, imports);
   }

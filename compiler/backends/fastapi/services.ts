@@ -365,8 +365,8 @@ function serviceModule(ctx: Ctx, e: EntityInfo): string {
     for (const t of flow.transitions) transitionFn(ctx, e, flow, t, w, imports);
   }
   // ---- row behaviors (generated bodies; custom ones are wired in the router)
-  for (const b of ctx.program.behaviors) {
-    if (b.entity !== e.entity.name || b.custom) continue;
+  for (const b of ctx.behaviorsOf(e.entity.name)) {
+    if (b.custom) continue;
     behaviorFn(ctx, e, b, w, imports);
   }
 
