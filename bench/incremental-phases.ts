@@ -1,7 +1,9 @@
 // Where an incremental rebuild spends its time: the incremental bench's model
 // and edit, repeated N times (N=20 by default) in one warm builder, printing
-// the mean per phase. PROFILE=<file.cpuprofile> records a CPU profile of the
-// rebuilds only (not the cold build before them).
+// the mean per phase. EDIT picks the edit of Thing105: field (the bench's, by
+// default), view (its list columns), flow (a guard on a transition), rule (a
+// check). PROFILE=<file.cpuprofile> records a CPU profile of the rebuilds
+// only (not the cold build before them).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -13,10 +15,23 @@ const dir = mkdtempSync(join(tmpdir(), 'bitcup-incremental-phases-'));
 const { entry, files } = splitModel(dir);
 const edited = files[10]!;
 const original = readFileSync(edited, 'utf8');
-const withField = original.replace(
-  /(entity Thing105 with timestamps \{\n)/,
-  '$1  benchNote    string(40)?\n',
-);
+const editsOfThing105: Record<string, [RegExp, string]> = {
+  field: [/(entity Thing105 with timestamps \{\n)/, '$1  benchNote    string(40)?\n'],
+  view: [/(view Thing105List list Thing105 \{\n.*\n {2}columns name, code), amount,/, '$1,'],
+  flow: [
+    /(archived {9}-> closed {4}as close)(\n\}\n\nview Thing105List)/,
+    '$1  if currentUser.isStaff$2',
+  ],
+  rule: [
+    /(check len\(trim\(name\)\) > )0( {2}"Name must not be blank"\n\}\n\nflow Thing105)/,
+    '$11$2',
+  ],
+};
+const editName = process.env['EDIT'] ?? 'field';
+const edit = editsOfThing105[editName];
+if (!edit) throw new Error(`EDIT must be one of ${Object.keys(editsOfThing105).join(', ')}`);
+const withField = original.replace(edit[0], edit[1]);
+if (withField === original) throw new Error(`the ${editName} edit does not apply to the model`);
 const builder = new IncrementalBuilder(entry, join(dir, 'out'));
 if (!builder.rebuild().ok) throw new Error('the bench model does not build');
 const runs = Number(process.env['N'] ?? 20);
@@ -55,7 +70,7 @@ if (session && profileFile) {
   session.disconnect();
 }
 console.log(
-  `one-entity edit, mean of ${runs}: ${mean.toFixed(1)} ms (CPU ${cpuMean.toFixed(1)} ms) — ${Object.entries(
+  `one-entity edit (${editName}), mean of ${runs}: ${mean.toFixed(1)} ms (CPU ${cpuMean.toFixed(1)} ms) — ${Object.entries(
     sums,
   )
     .map(([phase, ms]) => `${phase} ${(ms / runs).toFixed(1)}`)
