@@ -4,7 +4,8 @@
 // then fall back to a whole run). The edits change what a test file reads
 // from *another* entity: a parent its check inspects, a relation that starts
 // or stops restricting its deletes, an enum behind a factory's sample, the
-// user entity and table names behind test_manage.py.
+// user entity and table names behind test_manage.py. And edits of one
+// entity's view or flow remake that entity's files only.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +38,12 @@ function programOf(text: string): Program {
  * whole run (generate()) of the model before, as the builder's first
  * incremental run after a cold build does; else from the last incremental run.
  */
-function rebuildEach(models: string[], fromWholeRun: boolean): GeneratedFile[][] {
+function rebuildEach(
+  models: string[],
+  fromWholeRun: boolean,
+  /** receives, per step, the paths generateChanged returned */
+  regenerated: string[][] = [],
+): GeneratedFile[][] {
   let last:
     { parts: Record<string, string>; files: GeneratedFile[]; clean: GeneratedFile[] } | undefined;
   const steps: GeneratedFile[][] = [];
@@ -54,6 +60,7 @@ function rebuildEach(models: string[], fromWholeRun: boolean): GeneratedFile[][]
     const fresh = fastapiTestsBackend.generateChanged(program, context, changed, parts, previous);
     const clean = fastapiTestsBackend.generate(program, context);
     const freshPaths = new Set(fresh.map((f) => f.path));
+    regenerated.push([...freshPaths].sort());
     const kept = previous.filter((f) => !freshPaths.has(f.path));
     expect(kept.filter((f) => isAffected(f.dependsOn, changed, parts)).map((f) => f.path)).toEqual(
       [],
@@ -77,6 +84,10 @@ interface Options {
   levels?: string;
   memberField?: boolean;
   parentTable?: string;
+  /** a filter in Parent's list view */
+  parentListFilter?: boolean;
+  /** the guard of ParentLifecycle's start */
+  parentGuard?: string;
 }
 
 const model = (o: Options) => `app Shop {
@@ -106,9 +117,12 @@ entity Parent {
   kids    Child[]
 ${o.parentTable ? `  table "${o.parentTable}"\n` : ''}}
 
+enum ChildStatus { open done }
+
 entity Child {
   owner   Member on delete cascade
   label   string(40)
+  status  ChildStatus = open
   parent  Parent? on delete ${o.childParentOnDelete ?? 'set null'}
 }
 
@@ -122,7 +136,23 @@ rules Child {
 }
 
 flow ParentLifecycle for Parent.status {
-  draft  -> active  as start  if count(kids) > 0
+  draft  -> active  as start  if ${o.parentGuard ?? 'count(kids) > 0'}
+}
+
+flow ChildLifecycle for Child.status {
+  open  -> done  as finish
+}
+
+view ParentList list Parent {
+  path "/parents"
+  columns name, level
+${o.parentListFilter ? '  filter level\n' : ''}  search name
+}
+
+view ChildList list Child {
+  path "/children"
+  columns label, status
+  search label
 }
 `;
 
@@ -155,6 +185,56 @@ describe.each([
   it("a flow whose guard counts children reads the children's entity", () => {
     const [files] = rebuildEach([model({})], fromWholeRun);
     expect(dependsOn(files!, 'test_flow_parent_lifecycle.py')).toContain('entity:Child');
+  });
+
+  it("a view edit remakes that entity's test file only", () => {
+    const regenerated: string[][] = [];
+    const [before, after] = rebuildEach(
+      [model({}), model({ parentListFilter: true })],
+      fromWholeRun,
+      regenerated,
+    );
+    expect(dependsOn(after!, 'test_entity_parent.py')).toContain('views:Parent');
+    expect(dependsOn(after!, 'test_entity_child.py')).not.toContain('views');
+    expect(content(before!, 'test_entity_parent.py')).not.toContain('list_parent_filter_level');
+    expect(content(after!, 'test_entity_parent.py')).toContain('list_parent_filter_level');
+    expect(regenerated[1]).toContain('backend/tests/test_entity_parent.py');
+    for (const other of [
+      'test_entity_child.py',
+      'test_entity_member.py',
+      'test_flow_child_lifecycle.py',
+      'test_flow_parent_lifecycle.py',
+      'conftest.py',
+    ])
+      expect(regenerated[1]).not.toContain(`backend/tests/${other}`);
+  });
+
+  it("a flow edit remakes that flow's test file only", () => {
+    const regenerated: string[][] = [];
+    rebuildEach(
+      [model({}), model({ parentGuard: 'count(kids) > 0 and len(name) > 0' })],
+      fromWholeRun,
+      regenerated,
+    );
+    expect(regenerated[1]).toContain('backend/tests/test_flow_parent_lifecycle.py');
+    for (const other of [
+      'test_entity_child.py',
+      'test_entity_parent.py',
+      'test_entity_member.py',
+      'test_flow_child_lifecycle.py',
+      'conftest.py',
+    ])
+      expect(regenerated[1]).not.toContain(`backend/tests/${other}`);
+  });
+
+  it('an enum edit remakes the files that read the enum only', () => {
+    const regenerated: string[][] = [];
+    rebuildEach([model({}), model({ levels: 'high low' })], fromWholeRun, regenerated);
+    // Parent has a Level field; Child's check inspects its parent (a Parent row)
+    expect(regenerated[1]).toContain('backend/tests/test_entity_parent.py');
+    expect(regenerated[1]).toContain('backend/tests/test_entity_child.py');
+    for (const other of ['test_entity_member.py', 'test_flow_child_lifecycle.py'])
+      expect(regenerated[1]).not.toContain(`backend/tests/${other}`);
   });
 
   it('conftest.py follows an enum behind a factory, the user entity and table names', () => {

@@ -40,7 +40,8 @@ const CONFTEST_NAMES = [
 type MentionsOf = (partKey: string, value: unknown) => ReadonlySet<string>;
 
 /**
- * The entities a test file reads (incremental builds: its dependsOn). Every
+ * The entities and enums a test file reads (incremental builds: its
+ * dependsOn, beside `app` and the file's own declaration or views). Every
  * test file reads the user entity; one about an entity reads that entity,
  * what the symbolic world and the factories build for its rows (required
  * to-one parents, closed over theirs), and:
@@ -51,7 +52,10 @@ type MentionsOf = (partKey: string, value: unknown) => ReadonlySet<string>;
  *                   relations its guards count (children are made for them);
  *   behavior tests  whatever the behavior's IR names.
  * Other relation targets are only named (factory names, which the entity's
- * own IR holds): an optional parent stays None, a list stays empty. Which
+ * own IR holds): an optional parent stays None, a list stays empty. The enums
+ * read are those of the fields of these entities (samples, candidates and
+ * invalid values of every row the world and the factories build), a flow's
+ * state enum and a behavior's enum inputs. Which
  * entities restrict a delete is asked of the whole program each run: an
  * entity that starts to do so has changed and is then in the list.
  * A generator that starts reading another entity must add it here.
@@ -115,17 +119,22 @@ class TestDependencies {
     const entity = this.byName.get(flow.entity);
     for (const t of flow.transitions)
       if (entity && t.guard) this.targets(entity, countedRelations(t.guard), found);
-    return this.closed(found);
+    return this.closed(found, [flow.enum]);
   }
 
   behaviorFile(behavior: Behavior, key: string): string[] {
     const found = new Set(this.mentionsOf(key, behavior));
     if (behavior.entity !== undefined) found.add(behavior.entity);
-    return this.closed(found);
+    const enums: string[] = [];
+    for (const input of behavior.input) if (input.type.kind === 'enum') enums.push(input.type.enum);
+    return this.closed(found, enums);
   }
 
-  /** `found` and the user entity, closed over required to-one parents, as parts. */
-  private closed(found: Set<string>): string[] {
+  /**
+   * `found` and the user entity, closed over required to-one parents, and the
+   * enums of their fields and `enums`, as parts.
+   */
+  private closed(found: Set<string>, enums: readonly string[] = []): string[] {
     if (this.user !== undefined) found.add(this.user);
     const queue = [...found];
     while (queue.length > 0) {
@@ -137,7 +146,15 @@ class TestDependencies {
         queue.push(f.type.target);
       }
     }
-    return [...found].sort().map((name) => `entity:${name}`);
+    const usedEnums = new Set(enums);
+    for (const name of found) {
+      const decl = this.byName.get(name);
+      if (decl) for (const e of factoryChunkReads(decl).enums) usedEnums.add(e);
+    }
+    return [
+      ...[...found].sort().map((name) => partKey('entity:', name)),
+      ...[...usedEnums].sort().map((name) => partKey('enum:', name)),
+    ];
   }
 }
 
@@ -352,8 +369,6 @@ export function generateTests(program: Program, incremental?: TestsIncremental):
     return !changedEntities.some((name) => named.has(name));
   };
   const deps = new TestDependencies(program, caches.mentionsOf);
-  // every list but the entities (each file names the entities it reads)
-  const lists = ['app', 'behaviors', 'enums', 'events', 'flows', 'indexes', 'joinTables', 'views'];
   let names: string[] | undefined;
   const files: GeneratedFile[] = [];
   /** the Python text of a test file (undefined when it has no test) */
@@ -417,8 +432,8 @@ export function generateTests(program: Program, incremental?: TestsIncremental):
   for (const entity of program.entities) {
     const path = testPath('test_entity_', entity.name);
     if (unchanged(path, entity.name)) continue;
-    // factories and rules of related entities, list views' filter/search/sort
-    const dependsOn = [...lists, ...deps.entityFile(entity)];
+    // factories and rules of related entities, its list views' filter/search/sort
+    const dependsOn = ['app', partKey('views:', entity.name), ...deps.entityFile(entity)];
     if (!wanted(dependsOn, path)) continue;
     add(
       path,
@@ -433,7 +448,7 @@ export function generateTests(program: Program, incremental?: TestsIncremental):
     const key = `flow:${flow.name}`;
     const path = testPath('test_flow_', flow.name);
     if (unchanged(path, undefined, () => deps.mentionsOf(key, flow))) continue;
-    const dependsOn = [...lists, key, ...deps.flowFile(flow, key)];
+    const dependsOn = ['app', key, ...deps.flowFile(flow, key)];
     if (!wanted(dependsOn, path)) continue;
     add(
       path,
@@ -448,7 +463,7 @@ export function generateTests(program: Program, incremental?: TestsIncremental):
     const key = `behavior:${behaviorKey(behavior)}`;
     const path = testPath('test_behavior_', behavior.name);
     if (unchanged(path, undefined, () => deps.mentionsOf(key, behavior))) continue;
-    const dependsOn = [...lists, key, ...deps.behaviorFile(behavior, key)];
+    const dependsOn = ['app', key, ...deps.behaviorFile(behavior, key)];
     if (!wanted(dependsOn, path)) continue;
     add(
       path,
