@@ -88,6 +88,8 @@ interface Options {
   parentListFilter?: boolean;
   /** the guard of ParentLifecycle's start */
   parentGuard?: string;
+  /** the values of Mood, an enum only a behavior's input uses */
+  moods?: string;
 }
 
 const model = (o: Options) => `app Shop {
@@ -118,6 +120,7 @@ entity Parent {
 ${o.parentTable ? `  table "${o.parentTable}"\n` : ''}}
 
 enum ChildStatus { open done }
+enum Mood { ${o.moods ?? 'calm busy'} }
 
 entity Child {
   owner   Member on delete cascade
@@ -141,6 +144,11 @@ flow ParentLifecycle for Parent.status {
 
 flow ChildLifecycle for Child.status {
   open  -> done  as finish
+}
+
+behavior Parent.grade custom {
+  input { mood Mood }
+  returns json
 }
 
 view ParentList list Parent {
@@ -234,6 +242,21 @@ describe.each([
     expect(regenerated[1]).toContain('backend/tests/test_entity_parent.py');
     expect(regenerated[1]).toContain('backend/tests/test_entity_child.py');
     for (const other of ['test_entity_member.py', 'test_flow_child_lifecycle.py'])
+      expect(regenerated[1]).not.toContain(`backend/tests/${other}`);
+  });
+
+  it("an enum only a behavior's input uses remakes that behavior's file only", () => {
+    const regenerated: string[][] = [];
+    const [before, after] = rebuildEach(
+      [model({}), model({ moods: 'busy calm' })],
+      fromWholeRun,
+      regenerated,
+    );
+    expect(dependsOn(after!, 'test_behavior_grade.py')).toContain('enum:Mood');
+    expect(content(before!, 'test_behavior_grade.py')).toContain('"calm"');
+    expect(content(after!, 'test_behavior_grade.py')).toContain('"busy"');
+    expect(regenerated[1]).toContain('backend/tests/test_behavior_grade.py');
+    for (const other of ['test_entity_parent.py', 'test_flow_parent_lifecycle.py'])
       expect(regenerated[1]).not.toContain(`backend/tests/${other}`);
   });
 
