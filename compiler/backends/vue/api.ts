@@ -307,8 +307,8 @@ export function apiFiles(
         return [
           `entity:${entity.name}`,
           'app',
-          'flows',
-          'behaviors',
+          `flows:${entity.name}`,
+          `behaviors:${entity.name}`,
           ...returnedEntities(behaviors),
         ];
       },

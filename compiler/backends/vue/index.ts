@@ -33,42 +33,59 @@ function viewComponent(model: VueModel, view: View): string {
 }
 
 /**
- * IR parts a view's component reads: the views list (it links to other views),
- * flows, behaviors, enums, the app (auth) and the user entity (rules on
- * `currentUser`), its own entity, the entities its column and field paths
- * step through, and by kind: a detail view the targets of its related lists
- * (their columns and labels), a form the targets of the relations it edits
- * (option labels), a dashboard the entities its metrics count. Other
- * relation targets are not read (a dashboard's table is another view's
+ * IR parts a view's component reads, each at the finest part that still
+ * covers it: the app (auth) and the user entity (rules on `currentUser`),
+ * its own entity, the entities its column and field paths step through, and
+ * by kind: a detail view the targets of its related lists (their columns and
+ * labels, `views:<target>` for their first form and detail) and its entity's
+ * actions (`flows:<E>`, `behaviors:<E>`: a new flow or behavior counts too);
+ * a form the targets of the relations it edits (option labels); a dashboard
+ * the entities its metrics count (`views:<E>` for their list filters) and its
+ * tables' list views by name. `views:<E>` of its own entity: links to the
+ * entity's first list / detail / form (a list's named `detailView` by name).
+ * Enums are only named (`<enum>Values` is imported from types.ts), never read.
+ * Other relation targets are not read (a dashboard's table is another view's
  * component, imported by name).
  */
 function viewDependencies(model: VueModel, view: View): string[] {
   const entities = new Set<string>();
+  const parts: string[] = ['app'];
   const own = model.entity(view.entity);
-  if (own !== undefined) entities.add(own.name);
+  if (own !== undefined) {
+    entities.add(own.name);
+    parts.push(`views:${own.name}`);
+  }
   for (const field of [...view.columns, ...view.fields]) {
     for (const step of field.steps) entities.add(step.entity);
   }
-  const targetsOf = (names: readonly string[]) => {
+  const targetsOf = (names: readonly string[], withViews: boolean) => {
     for (const name of names) {
       const field = own && model.field(own, name);
-      if (field?.type.kind === 'relation') entities.add(field.type.target);
+      if (field?.type.kind !== 'relation') continue;
+      entities.add(field.type.target);
+      if (withViews) parts.push(`views:${field.type.target}`);
     }
   };
-  if (view.kind === 'detail') targetsOf(view.related);
-  if (view.kind === 'form') targetsOf(view.fields.map((f) => f.steps[0]?.field ?? f.path));
-  for (const metric of view.metrics) {
-    if (metric.expr.kind === 'countEntity') entities.add(metric.expr.entity);
+  if (view.kind === 'detail') {
+    targetsOf(view.related, true);
+    if (own !== undefined) parts.push(`flows:${own.name}`, `behaviors:${own.name}`);
   }
+  if (view.kind === 'form')
+    targetsOf(
+      view.fields.map((f) => f.steps[0]?.field ?? f.path),
+      false,
+    );
+  if (view.kind === 'list' && view.detailView !== undefined) parts.push(`view:${view.detailView}`);
+  for (const metric of view.metrics) {
+    if (metric.expr.kind === 'countEntity') {
+      entities.add(metric.expr.entity);
+      parts.push(`views:${metric.expr.entity}`);
+    }
+  }
+  for (const table of view.tables) parts.push(`view:${table.view}`);
   if (model.program.app.auth) entities.add(model.program.app.auth.user);
-  return [
-    'app',
-    'behaviors',
-    'enums',
-    'flows',
-    'views',
-    ...[...entities].map((e) => `entity:${e}`),
-  ];
+  for (const e of entities) parts.push(`entity:${e}`);
+  return [...new Set(parts)];
 }
 
 function internalError(reason: string) {
@@ -205,7 +222,7 @@ function generateFiles(
     );
     file(
       viewPath(REGISTER_COMPONENT),
-      () => ['app', 'enums', 'views', user],
+      () => ['app', `views:${program.app.auth!.user}`, user],
       () => registerView(model),
     );
   }

@@ -358,12 +358,23 @@ export function storeFiles(model: VueModel, wanted: Wanted = everyFile): Generat
     const name = entity.name;
     file(
       outputPath('store', name, () => `frontend/src/stores/${kebab(name)}.store.ts`),
-      () => [`entity:${name}`, 'flows', 'behaviors'],
+      // its actions: the entity's flows and row behaviors (a new one included)
+      () => [`entity:${name}`, `flows:${name}`, `behaviors:${name}`],
       () => storeFile(model, entity),
     );
     file(
       outputPath('store spec', name, () => `frontend/src/stores/${kebab(name)}.store.spec.ts`),
-      () => [`entity:${name}`, 'app', 'enums', 'flows'],
+      // transitions, and a sample row's states: a flow's initial or the enum's first value
+      () => [
+        `entity:${name}`,
+        'app',
+        `flows:${name}`,
+        ...model
+          .readFields(entity)
+          .flatMap((field) =>
+            field.type.kind === 'enum' && !field.primaryKey ? [`enum:${field.type.enum}`] : [],
+          ),
+      ],
       () => storeSpecFile(model, entity),
     );
   }
