@@ -12,6 +12,7 @@ import {
   everyFile,
   isToOne,
   outputPath,
+  tsScalarType,
   tsType,
   type VueModel,
   type Wanted,
@@ -42,18 +43,7 @@ function behaviorReturnType(model: VueModel, behavior: Behavior): string {
     return entity === undefined ? 'unknown' : entityNames(entity).read;
   }
   if (returns.kind === 'enum') return returns.enum;
-  switch (returns.scalar) {
-    case 'int':
-    case 'bigint':
-    case 'float':
-      return 'number';
-    case 'bool':
-      return 'boolean';
-    case 'json':
-      return 'unknown';
-    default:
-      return 'string';
-  }
+  return tsScalarType(returns.scalar);
 }
 
 function inputTsType(type: Behavior['input'][number]['type']): string {

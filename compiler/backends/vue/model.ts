@@ -223,7 +223,12 @@ export function tsType(field: Field): string {
   const type = field.type;
   if (type.kind === 'enum') return type.enum;
   if (type.kind === 'relation') return type.relation === 'many-to-many' ? 'string[]' : 'string';
-  switch (type.scalar) {
+  return tsScalarType(type.scalar);
+}
+
+/** The TypeScript type of a scalar's JSON value (decimals and dates travel as strings). */
+export function tsScalarType(scalar: string): string {
+  switch (scalar) {
     case 'int':
     case 'bigint':
     case 'float':
