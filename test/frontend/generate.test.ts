@@ -107,8 +107,23 @@ describe('vue backend', () => {
       report: () => undefined,
     });
     const page = out.find((f) => f.path === 'frontend/src/views/OrderPageView.vue')!;
-    for (const part of ['entity:Order', 'entity:OrderLine', 'entity:Customer', 'flows', 'views']) {
+    // the entities it shows, its actions (Order's flows and row behaviors),
+    // the links to Order's and OrderLine's views (its related list)
+    for (const part of [
+      'entity:Order',
+      'entity:OrderLine',
+      'entity:Customer',
+      'flows:Order',
+      'behaviors:Order',
+      'views:Order',
+      'views:OrderLine',
+    ]) {
       expect(page.dependsOn).toContain(part);
+    }
+    // an entity's share, not the whole lists: another entity's view or flow
+    // edit does not remake this page
+    for (const list of ['flows', 'views', 'behaviors', 'program']) {
+      expect(page.dependsOn).not.toContain(list);
     }
   });
 });
