@@ -8,7 +8,8 @@ import type * as ast from '../../../grammar/ast.js';
 import type { Assignment, Behavior, BehaviorStatement, ExprType } from '../../ir/schema.js';
 import { didYouMean } from '../../diagnostics/did-you-mean.js';
 import { kebab } from '../../names.js';
-import type { AnalyzeContext, EntityInfo } from './context.js';
+import type { AnalyzeContext, EntityInfo, FieldInfo } from './context.js';
+import { assignedField, type AssignmentTarget } from './assignments.js';
 import { lowerEmit } from './events.js';
 import { lowerSet } from './flows.js';
 import { resolveType } from './lowering.js';
@@ -197,28 +198,16 @@ function lowerCreate(
   }
   const assignments: Assignment[] = [];
   const seen = new Map<string, ast.Span>();
+  const fields: AssignmentTarget<FieldInfo> = {
+    field: (fieldName) => target.fields.get(fieldName),
+    names: () => target.fields.keys(),
+    owner: name,
+    list: `create ${name}`,
+  };
   for (const a of st.assignments) {
     if (a.field.name === '') continue;
-    const field = target.fields.get(a.field.name);
-    if (!field) {
-      ctx.report.report('BC2007', a.field.span, {
-        owner: name,
-        name: a.field.name,
-        hint: didYouMean(a.field.name, target.fields.keys()),
-      });
-      continue;
-    }
-    const first = seen.get(a.field.name);
-    if (first) {
-      ctx.report.report(
-        'BC2005',
-        a.field.span,
-        { kind: 'assignment', name: a.field.name, owner: `create ${name}` },
-        [first],
-      );
-      continue;
-    }
-    seen.set(a.field.name, a.field.span);
+    const field = assignedField(ctx, a, fields, seen);
+    if (!field) continue;
     if (field.list || field.ir.origin !== 'declared' || field.ir.flow !== undefined) {
       ctx.report.report('BC4008', a.field.span, {
         actual: 'a value',

@@ -5,6 +5,7 @@
 import type * as ast from '../../../grammar/ast.js';
 import type { Assignment, Emit, EventDecl, ExprType } from '../../ir/schema.js';
 import { didYouMean } from '../../diagnostics/did-you-mean.js';
+import { assignedField, type AssignmentTarget } from './assignments.js';
 import { exprType, type AnalyzeContext } from './context.js';
 import { resolveType } from './lowering.js';
 import { ExprChecker, assignable, describeType, typeOf, type Scope } from './types.js';
@@ -112,31 +113,16 @@ export function lowerEmit(
     });
   } else {
     const seen = new Map<string, ast.Span>();
+    const fields: AssignmentTarget<EventDecl['fields'][number]> = {
+      field: (fieldName) => event.fields.find((f) => f.name === fieldName),
+      names: () => event.fields.map((f) => f.name),
+      owner: `event ${name}`,
+      list: `emit ${name}`,
+    };
     for (const a of clause.assignments) {
       if (a.field.name === '') continue;
-      const field = event.fields.find((f) => f.name === a.field.name);
-      if (!field) {
-        ctx.report.report('BC2007', a.field.span, {
-          owner: `event ${name}`,
-          name: a.field.name,
-          hint: didYouMean(
-            a.field.name,
-            event.fields.map((f) => f.name),
-          ),
-        });
-        continue;
-      }
-      const first = seen.get(a.field.name);
-      if (first) {
-        ctx.report.report(
-          'BC2005',
-          a.field.span,
-          { kind: 'assignment', name: a.field.name, owner: `emit ${name}` },
-          [first],
-        );
-        continue;
-      }
-      seen.set(a.field.name, a.field.span);
+      const field = assignedField(ctx, a, fields, seen);
+      if (!field) continue;
       const target = eventFieldType(field);
       const expr = checker.check(a.value, scope, target);
       if (!assignable(target, expr)) {
