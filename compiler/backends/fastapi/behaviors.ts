@@ -20,7 +20,13 @@ import {
   stmt,
   responses,
 } from './py.js';
-import { customModule, customReturn, notImplementedMessage, userParam } from './routers.js';
+import {
+  callCustom,
+  customModule,
+  customReturn,
+  notImplementedMessage,
+  userParam,
+} from './routers.js';
 import { behaviorInput, behaviorInputClass } from './schemas.js';
 import { behaviorFnName, behaviorStatements } from './services.js';
 
@@ -229,19 +235,7 @@ function actionRoutes(ctx: Ctx, behaviors: Behavior[]): string {
           ...(ctx.hasAuth ? ['user'] : []),
           ...(b.input.length > 0 ? ['data'] : []),
         ];
-        w.line('try:');
-        w.indent(() =>
-          stmt(w, 2, call(`result = await ${module}_custom.${snake(b.name)}`, ...args)),
-        );
-        w.line('except NotImplementedError:');
-        w.indent(() =>
-          stmt(
-            w,
-            2,
-            call('raise errors.not_implemented', pyStr(notImplementedMessage(b))),
-            ' from None',
-          ),
-        );
+        callCustom(w, module, b, args);
         if (returnsEntity) {
           imports.add('app.services', `${returnsEntity.module} as ${returnsEntity.module}_service`);
           stmt(

@@ -362,17 +362,7 @@ function rowBehaviorRoute(
       'row',
       ...(b.input.length > 0 ? ['data'] : []),
     ];
-    w.line('try:');
-    w.indent(() => stmt(w, 2, call(`result = await ${module}_custom.${snake(b.name)}`, ...args)));
-    w.line('except NotImplementedError:');
-    w.indent(() =>
-      stmt(
-        w,
-        2,
-        call('raise errors.not_implemented', pyStr(notImplementedMessage(b))),
-        ' from None',
-      ),
-    );
+    callCustom(w, module, b, args);
     if (returnsEntity) {
       imports.add(
         'app.services',
@@ -394,6 +384,19 @@ function rowBehaviorRoute(
     else w.line('return result');
   });
   void mentionsCurrentUser;
+}
+
+/**
+ * `result = await <module>_custom.<behavior>(args)`; a stub the user has not
+ * written yet (NotImplementedError) answers 501 with the behavior's message.
+ */
+export function callCustom(w: CodeWriter, module: string, b: Behavior, args: string[]): void {
+  w.line('try:');
+  w.indent(() => stmt(w, 2, call(`result = await ${module}_custom.${snake(b.name)}`, ...args)));
+  w.line('except NotImplementedError:');
+  w.indent(() =>
+    stmt(w, 2, call('raise errors.not_implemented', pyStr(notImplementedMessage(b))), ' from None'),
+  );
 }
 
 export function notImplementedMessage(b: Behavior): string {
