@@ -2,29 +2,13 @@
 // kept must equal a clean generate() after edits that change a table without
 // touching its entity (an enum's values, a relation target's table name, a
 // foreign key that starts or stops closing a cycle).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { compile } from '../../compiler/index.js';
+import { describe, expect, it } from 'vitest';
 import { sqlBackend } from '../../compiler/backends/sql/index.js';
 import type { BackendContext, GeneratedFile } from '../../compiler/backends/types.js';
-import type { Program } from '../../compiler/ir/schema.js';
 import { changedParts, hashParts, isAffected } from '../../compiler/incremental/parts.js';
+import { programOf } from './program-of.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'bitcup-sql-incremental-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const context: BackendContext = { previous: undefined as never, report: () => {} };
-
-let counter = 0;
-function programOf(text: string): Program {
-  const entry = join(dir, `model-${counter++}.bitcup`);
-  writeFileSync(entry, text);
-  const result = compile(entry);
-  const errors = result.diagnostics.filter((d) => d.severity === 'error');
-  expect(errors, text).toEqual([]);
-  return result.program!;
-}
 
 /** Build each model in turn as the incremental builder does; each must equal a clean build. */
 function rebuildEach(models: string[]): string[] {

@@ -6,31 +6,13 @@
 // or stops restricting its deletes, an enum behind a factory's sample, the
 // user entity and table names behind test_manage.py. And edits of one
 // entity's view or flow remake that entity's files only.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { compile } from '../../compiler/index.js';
+import { describe, expect, it } from 'vitest';
 import { fastapiTestsBackend } from '../../compiler/backends/fastapi-tests/index.js';
 import type { BackendContext, GeneratedFile } from '../../compiler/backends/types.js';
-import type { Program } from '../../compiler/ir/schema.js';
 import { changedParts, hashParts, isAffected } from '../../compiler/incremental/parts.js';
+import { programOf } from './program-of.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'bitcup-tests-incremental-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const context: BackendContext = { previous: undefined as never, report: () => {} };
-
-let counter = 0;
-function programOf(text: string): Program {
-  const entry = join(dir, `model-${counter++}.bitcup`);
-  writeFileSync(entry, text);
-  const result = compile(entry);
-  expect(
-    result.diagnostics.filter((d) => d.severity === 'error'),
-    text,
-  ).toEqual([]);
-  return result.program!;
-}
 
 /**
  * Each model in turn as the incremental builder runs it; every step must
