@@ -281,7 +281,8 @@ function emit(
   const existing = new ExistingFiles(previous.folders);
   const store = (hash: string, content: string): void => {
     const target = join(out, pristinePath(hash));
-    // only new contents come here (a few per edit): one stat each, no listing of the store
+    // new contents (a few per edit) and, in a fresh process, every unchanged
+    // one (to restore a lost file): a stat is cheaper than a failed exclusive open
     if (!existsSync(target)) writeNewFile(target, content);
   };
   const depsHashes = new Map<string, string>(); // many files share one dependsOn list
