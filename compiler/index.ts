@@ -4,17 +4,26 @@
 //   3-optimize indexes, then the architecture (services, for deploy)
 // It never throws: a phase that fails is a BC9xxx diagnostic, and the
 // program is returned only when no error was reported (warnings allowed).
-import { DiagnosticCollector } from './diagnostics/collector.js';
+import { DiagnosticCollector, makeDiagnostic } from './diagnostics/collector.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
 import type { Program } from './ir/schema.js';
 import { loadProgram } from './phases/1-load/index.js';
-import { analyze, runGuarded } from './phases/2-analyze/index.js';
+import { AnalysisMemo, analyze, runGuarded } from './phases/2-analyze/index.js';
 import { architecturePass } from './phases/3-optimize/architecture.js';
 import { inferIndexes } from './phases/3-optimize/indexes.js';
+
+export { AnalysisMemo };
 
 export interface CompileOptions {
   /** in-memory file contents by absolute path (editor buffers, tests); falls back to disk */
   files?: ReadonlyMap<string, string>;
+  /**
+   * incremental builds: what the last compile with this memo can lend this
+   * one (phases/2-analyze/reuse.ts). Unchanged declarations come back as the
+   * same IR objects. `BITCUP_VERIFY_INCREMENTAL=1` checks each such compile
+   * against a whole one (tests).
+   */
+  analysis?: AnalysisMemo;
 }
 
 export interface CompileResult {
@@ -27,6 +36,45 @@ export interface CompileResult {
 }
 
 export function compile(entry: string, options: CompileOptions = {}): CompileResult {
+  const result = compileOnce(entry, options);
+  if (options.analysis && process.env['BITCUP_VERIFY_INCREMENTAL'] === '1') {
+    const whole = compileOnce(entry, { ...(options.files ? { files: options.files } : {}) });
+    const difference =
+      firstDifference(result.program, whole.program, 'program') ??
+      firstDifference(result.diagnostics, whole.diagnostics, 'diagnostics');
+    if (difference !== undefined) {
+      options.analysis.forget();
+      result.diagnostics.push(
+        makeDiagnostic('BC9001', undefined, {
+          phase: 'incremental analysis',
+          reason: `it differs from a whole analysis at ${difference}`,
+        }),
+      );
+      delete result.program;
+    }
+  }
+  return result;
+}
+
+/** The first path where two JSON-like values differ (key order counts), or undefined. */
+function firstDifference(a: unknown, b: unknown, path: string): string | undefined {
+  if (a === b) return undefined;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return path;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keysA.join('\n') !== keysB.join('\n')) return `${path} (keys)`;
+  for (const key of keysA) {
+    const found = firstDifference(
+      (a as Record<string, unknown>)[key],
+      (b as Record<string, unknown>)[key],
+      `${path}.${key}`,
+    );
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function compileOnce(entry: string, options: CompileOptions): CompileResult {
   const report = new DiagnosticCollector();
   let files: string[] = [];
   let program: Program | undefined;
@@ -37,7 +85,7 @@ export function compile(entry: string, options: CompileOptions = {}): CompileRes
     files = loaded.modules.map((m) => m.absPath);
     if (loaded.modules.length === 0) return;
     // 2-analyze
-    const ctx = analyze(loaded.modules, report);
+    const ctx = analyze(loaded.modules, report, options.analysis);
     // 3-optimize
     runGuarded(report, 'index inference', () => {
       const declared = new Map(

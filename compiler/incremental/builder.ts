@@ -10,7 +10,7 @@
 // With an error nothing is emitted: the last good output stays as it was.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { compile } from '../index.js';
+import { AnalysisMemo, compile } from '../index.js';
 import { backends as registeredBackends } from '../backends/index.js';
 import type { Backend, BackendContext, GeneratedFile, PreviousOutput } from '../backends/types.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -97,6 +97,8 @@ export interface BuildResult {
 
 export class IncrementalBuilder {
   private fingerprints = new Map<string, string>();
+  /** what the last analysis lends the next: unchanged declarations keep their IR objects */
+  private readonly analysis = new AnalysisMemo();
   private manifest: Manifest | undefined;
   private parts: Record<string, string> | undefined;
   /** the program the part hashes were computed for (unchanged parts keep their hash) */
@@ -157,7 +159,10 @@ export class IncrementalBuilder {
     };
     let compiled;
     try {
-      compiled = (this.options.frontEnd ?? compile)(this.entry, files ? { files } : {});
+      compiled = (this.options.frontEnd ?? compile)(this.entry, {
+        ...(files ? { files } : {}),
+        analysis: this.analysis,
+      });
     } catch (error) {
       internal('compile', error);
       return { diagnostics, ok: false, sourceFiles: [this.entry], changedParts: [], timings };

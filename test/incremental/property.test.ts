@@ -16,6 +16,8 @@ const examples: Record<string, string[]> = {
   shop: ['shop.bitcup', 'shop-catalog.bitcup'],
   platform: ['platform.bitcup'],
 };
+// every incremental compile is checked against a whole one (compiler/index.ts)
+process.env['BITCUP_VERIFY_INCREMENTAL'] = '1';
 const seeds = (process.env.BITCUP_SEEDS ?? '7,42').split(',').map(Number);
 const STEPS = 6;
 const examplesDir = join(import.meta.dirname, '../../examples');

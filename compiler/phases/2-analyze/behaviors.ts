@@ -25,6 +25,7 @@ import {
 export function checkBehaviors(ctx: AnalyzeContext): void {
   const checker = new ExprChecker(ctx);
   for (const decl of ctx.behaviorDecls) {
+    if (ctx.leaf && !ctx.leaf.begin(decl)) continue;
     let entity: EntityInfo | undefined;
     if (decl.entity) {
       if (decl.entity.name === '') continue;
@@ -40,7 +41,9 @@ export function checkBehaviors(ctx: AnalyzeContext): void {
     }
     const behavior = lowerBehavior(ctx, checker, decl, entity);
     ctx.program.behaviors.push(behavior);
+    ctx.leaf?.produced(decl, behavior);
   }
+  ctx.leaf?.end();
 }
 
 function lowerBehavior(

@@ -73,6 +73,26 @@ export interface AnalyzeContext {
   program: Program;
   /** fields some statement sets (`Entity.field`), for the readonly check */
   setFields: Set<string>;
+  /** set by an incremental analysis (reuse.ts) while the per-declaration passes run */
+  leaf?: LeafHooks;
+}
+
+/**
+ * What the per-declaration passes (flows, behaviors, rules, views) tell an
+ * incremental analysis (reuse.ts), so it can skip the declarations whose
+ * result it already has and learn what each one read and produced.
+ */
+export interface LeafHooks {
+  /** Before a declaration's own work: false when its result is reused (skip it). */
+  begin(decl: ast.Declaration): boolean;
+  /** After a pass's loop over its declarations (what follows is app-wide). */
+  end(): void;
+  /** The IR a declaration produced (a flow, behavior or view). */
+  produced(decl: ast.Declaration, ir: object): void;
+  /** The reused IR of a skipped declaration (views take part in app-wide checks). */
+  reused(decl: ast.Declaration): object | undefined;
+  /** An entity read without going through `ctx.entities` (a cached lookup). */
+  read(entity: string): void;
 }
 
 export type AnalyzePass = (ctx: AnalyzeContext) => void;

@@ -22,6 +22,7 @@ export function checkFlows(ctx: AnalyzeContext): void {
   const checker = new ExprChecker(ctx);
   const flowOfField = new Map<string, ast.Span>();
   for (const decl of ctx.flowDecls) {
+    if (ctx.leaf && !ctx.leaf.begin(decl)) continue;
     if (decl.entity.name === '' || decl.field.name === '') continue;
     const entity = ctx.entities.get(decl.entity.name);
     if (!entity) {
@@ -86,10 +87,12 @@ export function checkFlows(ctx: AnalyzeContext): void {
       initial ?? enumInfo.ir.values[0] ?? '',
     );
     ctx.program.flows.push(flow);
+    ctx.leaf?.produced(decl, flow);
     // reachability over a flow with unknown states would only add noise
     const statesKnown = !ctx.report.diagnostics.slice(before).some((d) => d.code === 'BC4002');
     if (initial !== undefined && statesKnown) reachability(ctx, decl, flow, enumInfo);
   }
+  ctx.leaf?.end();
 }
 
 function lowerFlow(

@@ -15,22 +15,31 @@ import { resolveNames } from './names.js';
 import { checkRules } from './rules.js';
 import { buildDeploy, checkSettings } from './settings.js';
 import { checkViews } from './views.js';
+import { AnalysisMemo, analyzeLeaves } from './reuse.js';
 
 export type { AnalyzeContext, LoadedModule } from './context.js';
+export { AnalysisMemo } from './reuse.js';
 
-/** The passes in order: each may rely on what the earlier ones filled in. */
-export const analyzePasses: readonly { name: string; run: AnalyzePass }[] = [
-  { name: 'names', run: resolveNames },
-  { name: 'lowering', run: lowerDeclarations },
-  { name: 'relations', run: inferRelations },
-  { name: 'settings', run: checkSettings },
-  { name: 'modifiers', run: checkModifiers },
-  { name: 'events', run: lowerEvents },
-  { name: 'flows', run: checkFlows },
-  { name: 'behaviors', run: checkBehaviors },
-  { name: 'rules', run: checkRules },
-  { name: 'views', run: checkViews },
-  { name: 'readonly fields', run: checkReadonlyFieldsAreSet },
+type Stage = 'whole' | 'leaf' | 'final';
+
+/**
+ * The passes in order: each may rely on what the earlier ones filled in.
+ * Stages matter to an incremental analysis (reuse.ts): `whole` passes always
+ * run over everything; `leaf` passes work declaration by declaration and may
+ * skip reused ones; `final` passes run over everything once those are back.
+ */
+export const analyzePasses: readonly { name: string; stage: Stage; run: AnalyzePass }[] = [
+  { name: 'names', stage: 'whole', run: resolveNames },
+  { name: 'lowering', stage: 'whole', run: lowerDeclarations },
+  { name: 'relations', stage: 'whole', run: inferRelations },
+  { name: 'settings', stage: 'whole', run: checkSettings },
+  { name: 'modifiers', stage: 'whole', run: checkModifiers },
+  { name: 'events', stage: 'whole', run: lowerEvents },
+  { name: 'flows', stage: 'leaf', run: checkFlows },
+  { name: 'behaviors', stage: 'leaf', run: checkBehaviors },
+  { name: 'rules', stage: 'leaf', run: checkRules },
+  { name: 'views', stage: 'leaf', run: checkViews },
+  { name: 'readonly fields', stage: 'final', run: checkReadonlyFieldsAreSet },
 ];
 
 export function createContext(
@@ -73,11 +82,32 @@ export function createContext(
   };
 }
 
-/** Run every pass; the context's program is complete when nothing failed. */
-export function analyze(modules: LoadedModule[], report: DiagnosticCollector): AnalyzeContext {
+/**
+ * Run every pass; the context's program is complete when nothing failed.
+ * With a `memo` (incremental builds), the leaf passes re-analyse only what
+ * changed since the memo's run (reuse.ts) and the memo learns this run.
+ */
+export function analyze(
+  modules: LoadedModule[],
+  report: DiagnosticCollector,
+  memo?: AnalysisMemo,
+): AnalyzeContext {
   const ctx = createContext(modules, report);
-  for (const pass of analyzePasses)
-    runGuarded(report, `the ${pass.name} pass`, () => pass.run(ctx));
+  const runStage = (stage: Stage) => {
+    for (const pass of analyzePasses)
+      if (pass.stage === stage) runGuarded(report, `the ${pass.name} pass`, () => pass.run(ctx));
+  };
+  runStage('whole');
+  if (!memo) {
+    runStage('leaf');
+    runStage('final');
+    return ctx;
+  }
+  const failed = !runGuarded(report, 'incremental analysis', () =>
+    analyzeLeaves(ctx, memo, runStage),
+  );
+  // a bug in the reuse itself leaves nothing to trust for the next run
+  if (failed) memo.forget();
   return ctx;
 }
 

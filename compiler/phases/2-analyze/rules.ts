@@ -11,6 +11,7 @@ const OPS = ['create', 'read', 'update', 'delete', 'all'];
 export function checkRules(ctx: AnalyzeContext): void {
   const checker = new ExprChecker(ctx);
   for (const decl of ctx.rulesDecls) {
+    if (ctx.leaf && !ctx.leaf.begin(decl)) continue;
     const name = decl.entity.name;
     if (name === '') continue;
     const entity = ctx.entities.get(name);
@@ -53,4 +54,5 @@ export function checkRules(ctx: AnalyzeContext): void {
       }
     }
   }
+  ctx.leaf?.end();
 }

@@ -167,7 +167,7 @@ export class ExprChecker {
     if (name !== this.lastEntityName) {
       this.lastEntityName = name;
       this.lastEntity = this.ctx.entities.get(name);
-    }
+    } else this.ctx.leaf?.read(name); // the lookup is cached, the read still counts
     return this.lastEntity;
   }
 

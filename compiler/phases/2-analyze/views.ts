@@ -38,18 +38,21 @@ const RESERVED_COMPONENTS = [
 const STRINGS = new Set(['string', 'text', 'email', 'url']);
 const DEFAULT_PAGE_SIZE = 20;
 
+type TableRef = { view: View; ref: Extract<ast.ViewClause, { kind: 'table' }> };
+
 export function checkViews(ctx: AnalyzeContext): void {
   const checker = new ExprChecker(ctx);
-  const views: View[] = [];
-  const components = new Set(RESERVED_COMPONENTS);
-  const paths = new Map<string, { view: string; span?: Span }>();
-  // an app with auth gets these views generated
-  if (ctx.authUser) {
-    paths.set('/login', { view: 'login (built in)' });
-    paths.set('/register', { view: 'register (built in)' });
-  }
-  const tableRefs: { view: View; ref: Extract<ast.ViewClause, { kind: 'table' }> }[] = [];
+  // each view in program order; a reused one (incremental analysis) is the
+  // finished view of the last run: the app-wide steps below check it and
+  // copy it when one of them now gives something else
+  const entries: { decl: ast.ViewDecl; view: View; reused: boolean }[] = [];
+  const tableRefs: TableRef[] = [];
   for (const decl of ctx.viewDecls) {
+    if (ctx.leaf && !ctx.leaf.begin(decl)) {
+      const view = ctx.leaf.reused(decl) as View | undefined;
+      if (view) entries.push({ decl, view, reused: true });
+      continue;
+    }
     const kindName = decl.viewKind.name;
     if (!(KINDS as readonly string[]).includes(kindName)) {
       if (kindName !== '')
@@ -87,50 +90,90 @@ export function checkViews(ctx: AnalyzeContext): void {
       }
     }
     const view = lowerView(ctx, checker, decl, kind, entity, tableRefs);
+    entries.push({ decl, view, reused: false });
+    ctx.leaf?.produced(decl, view);
+  }
+  ctx.leaf?.end();
+  finishViews(ctx, entries, tableRefs);
+}
+
+/**
+ * The app-wide steps, over every view in program order: route paths unique
+ * across the app, Vue component names, `table` references to list views, and
+ * the detail view a list links to. A fresh view is filled in; a reused one is
+ * checked, and replaced by a copy (in its unit's record too) when it now
+ * differs — never changed in place: the last run's program still holds it.
+ */
+function finishViews(
+  ctx: AnalyzeContext,
+  entries: { decl: ast.ViewDecl; view: View; reused: boolean }[],
+  freshRefs: TableRef[],
+): void {
+  const components = new Set(RESERVED_COMPONENTS);
+  const paths = new Map<string, { view: string; span?: Span }>();
+  // an app with auth gets these views generated
+  if (ctx.authUser) {
+    paths.set('/login', { view: 'login (built in)' });
+    paths.set('/register', { view: 'register (built in)' });
+  }
+  const componentOf = new Map<ast.ViewDecl, string>();
+  for (const { decl, view } of entries) {
+    const facts = declFacts(decl);
     // Route paths: unique across the app.
-    let span: Span | undefined;
     for (const path of view.paths) {
       const first = paths.get(path);
-      if (span === undefined) {
-        const clause = decl.clauses.find((c) => c.kind === 'path');
-        span = clause?.kind === 'path' ? clause.valueSpan : decl.nameSpan;
-      }
       if (first) {
-        ctx.report.report('BC5004', span, { first: first.view, second: view.name, path }, [
-          first.span,
-        ]);
+        ctx.report.report(
+          'BC5004',
+          facts.pathSpan,
+          { first: first.view, second: view.name, path },
+          [first.span],
+        );
       } else {
-        paths.set(path, { view: view.name, span });
+        paths.set(path, { view: view.name, span: facts.pathSpan });
       }
     }
     // Vue component: multi-word `<Name>View`, unique.
-    const pascalName = pascal(decl.name);
-    const base = pascalName.endsWith('View') ? pascalName : `${pascalName}View`;
-    let component = base;
-    for (let n = 2; components.has(component); n++) component = `${base}${n}`;
+    let component = facts.component;
+    for (let n = 2; components.has(component); n++) component = `${facts.component}${n}`;
     components.add(component);
-    view.component = component;
-    views.push(view);
+    componentOf.set(decl, component);
   }
+  const views = entries.map((e) => e.view);
   const byName = new Map<string, View>();
   for (const v of views) byName.set(v.name, v);
-  for (const { view, ref } of tableRefs) {
-    const target = byName.get(ref.view.name);
-    if (ref.view.name === '') continue;
-    if (!target || target.kind !== 'list') {
-      ctx.report.report('BC5003', ref.view.span, {
-        name: ref.view.name,
-        hint: didYouMean(
-          ref.view.name,
-          views.filter((v) => v.kind === 'list').map((v) => v.name),
-        ),
+  // the `table` clauses, in program order (a reused view's, again from its declaration)
+  const freshRefsOf = new Map<View, TableRef[]>();
+  for (const r of freshRefs) {
+    const list = freshRefsOf.get(r.view) ?? [];
+    list.push(r);
+    freshRefsOf.set(r.view, list);
+  }
+  const tablesOf = new Map<View, View['tables']>();
+  for (const { decl, view, reused } of entries) {
+    const refs = reused
+      ? declFacts(decl).tables.map((ref) => ({ view, ref }))
+      : freshRefsOf.get(view);
+    const tables: View['tables'] = [];
+    for (const { ref } of refs ?? []) {
+      const target = byName.get(ref.view.name);
+      if (ref.view.name === '') continue;
+      if (!target || target.kind !== 'list') {
+        ctx.report.report('BC5003', ref.view.span, {
+          name: ref.view.name,
+          hint: didYouMean(
+            ref.view.name,
+            views.filter((v) => v.kind === 'list').map((v) => v.name),
+          ),
+        });
+        continue;
+      }
+      tables.push({
+        view: target.name,
+        ...(ref.limit !== undefined ? { limit: ref.limit } : {}),
       });
-      continue;
     }
-    view.tables.push({
-      view: target.name,
-      ...(ref.limit !== undefined ? { limit: ref.limit } : {}),
-    });
+    tablesOf.set(view, tables);
   }
   // a list links to the first detail view of its entity in program order
   const firstDetail = new Map<string, string>();
@@ -138,11 +181,69 @@ export function checkViews(ctx: AnalyzeContext): void {
     if (v.kind === 'detail' && v.entity && !firstDetail.has(v.entity))
       firstDetail.set(v.entity, v.name);
   }
-  for (const view of views) {
+  for (const entry of entries) {
+    const { view, decl } = entry;
+    const component = componentOf.get(decl)!;
+    const tables = tablesOf.get(view)!;
     const detail = view.kind === 'list' && view.entity ? firstDetail.get(view.entity) : undefined;
-    if (detail) view.detailView = detail;
+    if (!entry.reused) {
+      view.component = component;
+      view.tables.push(...tables);
+      if (detail) view.detailView = detail;
+      continue;
+    }
+    if (
+      view.component === component &&
+      view.detailView === detail &&
+      sameTables(view.tables, tables)
+    )
+      continue;
+    // what the app-wide steps give changed (another view took the component
+    // name, a referenced list is gone...): a copy, keys in the same order
+    const copy: View = { ...view, component, tables };
+    if (detail) copy.detailView = detail;
+    else delete copy.detailView;
+    entry.view = copy;
+    ctx.leaf?.produced(decl, copy);
   }
-  ctx.program.views.push(...views);
+  ctx.program.views.push(...entries.map((e) => e.view));
+}
+
+// What the app-wide steps need from a view's declaration, once per
+// declaration object (an unchanged file keeps its objects between builds).
+const declFactsCache = new WeakMap<
+  ast.ViewDecl,
+  {
+    pathSpan: Span;
+    component: string;
+    tables: Extract<ast.ViewClause, { kind: 'table' }>[];
+  }
+>();
+
+function declFacts(decl: ast.ViewDecl) {
+  let facts = declFactsCache.get(decl);
+  if (!facts) {
+    const clause = decl.clauses.find((c) => c.kind === 'path');
+    const pascalName = pascal(decl.name);
+    facts = {
+      pathSpan: clause?.kind === 'path' ? clause.valueSpan : decl.nameSpan,
+      component: pascalName.endsWith('View') ? pascalName : `${pascalName}View`,
+      // the clauses lowerView keeps (a bad limit is an error: such a view is never reused)
+      tables: decl.clauses.filter(
+        (c): c is Extract<ast.ViewClause, { kind: 'table' }> =>
+          c.kind === 'table' &&
+          (c.limit === undefined || (Number.isInteger(c.limit) && c.limit >= 1)),
+      ),
+    };
+    declFactsCache.set(decl, facts);
+  }
+  return facts;
+}
+
+function sameTables(a: View['tables'], b: View['tables']): boolean {
+  return (
+    a.length === b.length && a.every((t, i) => t.view === b[i]!.view && t.limit === b[i]!.limit)
+  );
 }
 
 function lowerView(
@@ -151,7 +252,7 @@ function lowerView(
   decl: ast.ViewDecl,
   kind: Kind,
   entity: EntityInfo | undefined,
-  tableRefs: { view: View; ref: Extract<ast.ViewClause, { kind: 'table' }> }[],
+  tableRefs: TableRef[],
 ): View {
   const view = newView(decl, kind, entity?.ir.name);
   let explicitPath: string | undefined;

@@ -49,11 +49,37 @@ export function inferIndexes(program: Program, declared: DeclaredIndexes): Index
   }
   for (const entity of program.entities) {
     const lists = listsByEntity.get(entity.name) ?? [];
-    result.push(...entityIndexes(entity, lists, declared.get(entity.name) ?? []));
+    result.push(...cachedEntityIndexes(entity, lists, declared.get(entity.name) ?? []));
   }
   return result.sort((a, b) =>
     a.table < b.table ? -1 : a.table > b.table ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
   );
+}
+
+// An incremental analysis hands back an unchanged entity (and its list
+// views) as the same objects: their indexes are then the same objects too.
+const indexesOf = new WeakMap<
+  Entity,
+  { lists: readonly View[]; declared: string; indexes: IndexDecl[] }
+>();
+
+function cachedEntityIndexes(
+  entity: Entity,
+  lists: readonly View[],
+  declared: readonly (readonly string[])[],
+): IndexDecl[] {
+  const declaredKey = declared.map((d) => d.join(',')).join(';');
+  const cached = indexesOf.get(entity);
+  if (
+    cached &&
+    cached.declared === declaredKey &&
+    cached.lists.length === lists.length &&
+    cached.lists.every((v, i) => v === lists[i])
+  )
+    return cached.indexes;
+  const indexes = entityIndexes(entity, lists, declared);
+  indexesOf.set(entity, { lists, declared: declaredKey, indexes });
+  return indexes;
 }
 
 function entityIndexes(

@@ -1,0 +1,374 @@
+// Incremental analysis: an edit re-analyses the declarations it touches and
+// hands back, as the very same objects, the IR of everything else — so the
+// builder's part hashing sees `a === b` instead of walking the whole IR, and
+// an edit allocates a few IR objects instead of all of them.
+//
+// The unit of reuse is an entity with everything that hangs off it: its
+// `entity` declaration, its `rules`, its flows, its row behaviors and its
+// views ("" is the app's unit: dashboards and app-level behaviors).
+//
+//   1. The passes before the per-declaration ones (names, lowering,
+//      relations, settings, modifiers, events) always run whole: they are
+//      cheap, and their app-wide results (relation pairs, join tables, table
+//      names, auth) stay exactly right.
+//   2. The skeleton — every declared type name, the app block, enums,
+//      events and each entity's relation fields and table — decides whether
+//      reuse is possible at all: what step 1 gives an entity can depend on
+//      any of it. A changed skeleton means a whole analysis.
+//   3. A unit is reused when its declarations are the very same AST objects
+//      as last time (the parse cache hands back an unchanged file's AST as
+//      is) and none of the entities it read last time belongs to a unit whose
+//      declarations changed. Reads are recorded while a unit's declarations
+//      are analysed (`ctx.entities` / `ctx.actions` lookups); enumerating all
+//      entities counts as reading every one.
+//   4. A reused unit's finished entity IR replaces the fresh one in the
+//      context before the per-declaration passes run, so the units that are
+//      analysed again read it exactly as a whole analysis would (flows,
+//      rules and views of other entities have finished with it by then); its
+//      flows, behaviors and views, its warnings and the fields its statements
+//      set are replayed. The app-wide view checks run over every view.
+// Only a run without errors is remembered; `BITCUP_VERIFY_INCREMENTAL=1`
+// makes compile() check every incremental analysis against a whole one.
+import type * as ast from '../../../grammar/ast.js';
+import type { Diagnostic } from '../../diagnostics/diagnostic.js';
+import type { Behavior, Entity, Flow } from '../../ir/schema.js';
+import { declarations, type AnalyzeContext, type EntityInfo, type LeafHooks } from './context.js';
+
+/** What a unit's last analysis gave and read. */
+interface UnitRecord {
+  /** its declarations (entity first), the AST objects themselves */
+  decls: ast.Declaration[];
+  /** entity names its declarations looked up; '*' when they enumerated all */
+  reads: Set<string>;
+  /** the finished IR entity (absent for the app's unit) */
+  entity?: Entity;
+  /** the flow, behavior or view each declaration produced */
+  produced: Map<ast.Declaration, object>;
+  /** warnings its declarations reported */
+  diagnostics: Diagnostic[];
+  /** `Entity.field` its statements set */
+  setFields: string[];
+}
+
+/** One per incremental builder: what the last analysis can lend the next. */
+export class AnalysisMemo {
+  skeleton: string | undefined;
+  units = new Map<string, UnitRecord>();
+  /** units reused by the last analysis (tests and benches) */
+  lastReused = 0;
+
+  forget(): void {
+    this.skeleton = undefined;
+    this.units = new Map();
+  }
+}
+
+const ALL = '*';
+
+/** The unit a declaration belongs to; undefined for the skeleton's own (app, enums...). */
+function unitKey(decl: ast.Declaration): string | undefined {
+  switch (decl.kind) {
+    case 'entity':
+      return decl.name;
+    case 'flow':
+    case 'rules':
+      return decl.entity.name;
+    case 'behavior':
+      return decl.entity?.name ?? '';
+    case 'view':
+      return decl.entity?.name ?? '';
+    default:
+      return undefined;
+  }
+}
+
+// Skeleton pieces per declaration object: an unchanged file's declarations
+// are the same objects next time, so only an edited file's are rebuilt.
+const skeletonPieces = new WeakMap<
+  ast.Declaration,
+  { head: string; relations: { type: string; text: string }[] }
+>();
+
+function piecesOf(
+  decl: ast.Declaration,
+  textOf: (span: ast.Span) => string,
+): { head: string; relations: { type: string; text: string }[] } {
+  let pieces = skeletonPieces.get(decl);
+  if (pieces) return pieces;
+  switch (decl.kind) {
+    case 'app':
+    case 'event':
+      pieces = { head: `${decl.kind} ${textOf(decl.span)}`, relations: [] };
+      break;
+    case 'enum':
+      pieces = {
+        head: `enum ${decl.name} ${decl.values.map((v) => v.name).join(' ')}`,
+        relations: [],
+      };
+      break;
+    case 'entity': {
+      const table = decl.options.find((o) => o.kind === 'table');
+      // every field that names a type: which of them are relations depends
+      // on the program's entity names, settled when the skeleton is joined
+      const relations: { type: string; text: string }[] = [];
+      for (const f of decl.fields) {
+        if (f.type.name === '') continue;
+        const by = f.modifiers.find((m) => m.kind === 'by');
+        const unique = f.modifiers.some((m) => m.kind === 'unique');
+        relations.push({
+          type: f.type.name,
+          text: `${f.name}:${textOf(f.type.span)}${by?.kind === 'by' ? ` by ${by.field.name}` : ''}${unique ? ' unique' : ''}`,
+        });
+      }
+      pieces = {
+        head: `entity ${decl.name}${table?.kind === 'table' ? ` table ${table.name}` : ''}`,
+        relations,
+      };
+      break;
+    }
+    default:
+      pieces = { head: '', relations: [] };
+  }
+  skeletonPieces.set(decl, pieces);
+  return pieces;
+}
+
+/**
+ * Everything the whole passes can carry from one entity to another, as text
+ * without positions: declared type names, the app block, enums, events, and
+ * each entity's table and relation fields (name, type, list, `by`, `unique`).
+ */
+function skeletonOf(ctx: AnalyzeContext): string {
+  const texts = new Map(ctx.modules.map((m) => [m.path, m.text]));
+  const textOf = (span: ast.Span) =>
+    texts.get(span.file)?.slice(span.offset, span.offset + span.length) ?? '';
+  const entityNames = new Set<string>();
+  const typeNames: string[] = [];
+  for (const decl of declarations(ctx)) {
+    if (decl.kind === 'entity') entityNames.add(decl.name);
+    if (decl.kind === 'enum' || decl.kind === 'entity' || decl.kind === 'event')
+      typeNames.push(decl.name);
+  }
+  const lines = [typeNames.join(' ')];
+  for (const decl of declarations(ctx)) {
+    if (
+      decl.kind !== 'app' &&
+      decl.kind !== 'event' &&
+      decl.kind !== 'enum' &&
+      decl.kind !== 'entity'
+    )
+      continue;
+    const { head, relations } = piecesOf(decl, textOf);
+    let line = head;
+    for (const r of relations) if (entityNames.has(r.type)) line += ` ${r.text}`;
+    lines.push(line);
+  }
+  return lines.join('\n');
+}
+
+/** `get`/`has` of a key count as reading it, enumerating as reading all. */
+class ReadTrackingMap<V> extends Map<string, V> {
+  reads: Set<string> | undefined;
+  override get(key: string): V | undefined {
+    this.reads?.add(key);
+    return super.get(key);
+  }
+  override has(key: string): boolean {
+    this.reads?.add(key);
+    return super.has(key);
+  }
+  override keys(): MapIterator<string> {
+    this.reads?.add(ALL);
+    return super.keys();
+  }
+  override values(): MapIterator<V> {
+    this.reads?.add(ALL);
+    return super.values();
+  }
+  override entries(): MapIterator<[string, V]> {
+    this.reads?.add(ALL);
+    return super.entries();
+  }
+  override [Symbol.iterator](): MapIterator<[string, V]> {
+    this.reads?.add(ALL);
+    return super[Symbol.iterator]();
+  }
+  override forEach(fn: (value: V, key: string, map: Map<string, V>) => void): void {
+    this.reads?.add(ALL);
+    super.forEach(fn);
+  }
+}
+
+class SetTrackingSet extends Set<string> {
+  added: string[] | undefined;
+  override add(value: string): this {
+    this.added?.push(value);
+    return super.add(value);
+  }
+}
+
+/** Put a finished entity in the context (fields matched by name); false when they do not match. */
+function fitsFinished(info: EntityInfo, finished: Entity): boolean {
+  if (info.fields.size !== finished.fields.length) return false;
+  return finished.fields.every((f) => info.fields.get(f.name) !== undefined);
+}
+
+function adoptFinished(info: EntityInfo, finished: Entity): void {
+  info.ir = finished;
+  for (const f of finished.fields) info.fields.get(f.name)!.ir = f;
+}
+
+/**
+ * Run the per-declaration passes (`leafPasses`), re-analysing only what
+ * changed since `memo`'s run, then `finalPasses` (app-wide, always whole).
+ * The context's program lists end up in program order, as a whole analysis
+ * would leave them. Updates `memo` for the next run.
+ */
+export function analyzeLeaves(
+  ctx: AnalyzeContext,
+  memo: AnalysisMemo,
+  runPasses: (which: 'leaf' | 'final') => void,
+): void {
+  // the units of this program, in program order
+  const units = new Map<string, ast.Declaration[]>();
+  for (const decl of declarations(ctx)) {
+    const key = unitKey(decl);
+    if (key === undefined) continue;
+    const list = units.get(key);
+    if (list) list.push(decl);
+    else units.set(key, [decl]);
+  }
+  const skeleton = skeletonOf(ctx);
+  const reused = new Map<string, UnitRecord>();
+  if (memo.skeleton === skeleton && !ctx.report.hasErrors) {
+    const changed = new Set<string>();
+    for (const [key, decls] of units) {
+      const record = memo.units.get(key);
+      if (
+        !record ||
+        record.decls.length !== decls.length ||
+        record.decls.some((d, i) => d !== decls[i])
+      )
+        changed.add(key);
+    }
+    for (const key of memo.units.keys()) if (!units.has(key)) changed.add(key);
+    for (const [key, record] of memo.units) {
+      if (changed.has(key) || !units.has(key)) continue;
+      if (changed.size > 0 && record.reads.has(ALL)) continue;
+      let readsChanged = false;
+      for (const name of record.reads) if (changed.has(name)) readsChanged = true;
+      if (readsChanged) continue;
+      const info = record.entity ? ctx.entities.get(key) : undefined;
+      if (record.entity && (!info || !fitsFinished(info, record.entity))) continue;
+      reused.set(key, record);
+    }
+  }
+  memo.lastReused = reused.size;
+  for (const [key, record] of reused)
+    if (record.entity) adoptFinished(ctx.entities.get(key)!, record.entity);
+
+  // record what each re-analysed unit reads, reports, sets and produces
+  const entities = new ReadTrackingMap<EntityInfo>(ctx.entities);
+  const actions = new ReadTrackingMap(ctx.actions);
+  const setFields = new SetTrackingSet(ctx.setFields);
+  const previous = { entities: ctx.entities, actions: ctx.actions, setFields: ctx.setFields };
+  ctx.entities = entities;
+  ctx.actions = actions;
+  ctx.setFields = setFields;
+  const fresh = new Map<string, UnitRecord>();
+  let current: UnitRecord | undefined;
+  let reportedBefore = 0;
+  const settle = () => {
+    if (current) current.diagnostics.push(...ctx.report.diagnostics.slice(reportedBefore));
+    current = undefined;
+    entities.reads = actions.reads = undefined;
+    setFields.added = undefined;
+  };
+  const hooks: LeafHooks = {
+    begin(decl) {
+      settle();
+      const key = unitKey(decl);
+      if (key !== undefined && reused.has(key)) return false;
+      if (key === undefined) return true;
+      let record = fresh.get(key);
+      if (!record) {
+        record = {
+          decls: [],
+          reads: new Set(),
+          produced: new Map(),
+          diagnostics: [],
+          setFields: [],
+        };
+        fresh.set(key, record);
+      }
+      current = record;
+      reportedBefore = ctx.report.diagnostics.length;
+      entities.reads = actions.reads = record.reads;
+      setFields.added = record.setFields;
+      return true;
+    },
+    end: settle,
+    produced(decl, ir) {
+      const key = unitKey(decl);
+      const record = key === undefined ? undefined : (reused.get(key) ?? fresh.get(key));
+      record?.produced.set(decl, ir);
+    },
+    reused(decl) {
+      const key = unitKey(decl);
+      return key === undefined ? undefined : reused.get(key)?.produced.get(decl);
+    },
+    read(entity) {
+      entities.reads?.add(entity);
+    },
+  };
+  ctx.leaf = hooks;
+  try {
+    runPasses('leaf');
+  } finally {
+    settle();
+    delete ctx.leaf;
+    ctx.entities = previous.entities;
+    ctx.actions = previous.actions;
+    ctx.setFields = previous.setFields;
+    for (const value of setFields) ctx.setFields.add(value);
+  }
+  for (const record of reused.values()) {
+    for (const field of record.setFields) ctx.setFields.add(field);
+    ctx.report.addAll(record.diagnostics);
+  }
+  runPasses('final');
+
+  // the program's lists in program order, reused IR in place
+  const program = ctx.program;
+  program.entities = program.entities.map((e) => reused.get(e.name)?.entity ?? e);
+  const producedBy = (decl: ast.Declaration): object | undefined => {
+    const key = unitKey(decl);
+    return key === undefined ? undefined : (reused.get(key) ?? fresh.get(key))?.produced.get(decl);
+  };
+  const inOrder = <T>(decls: readonly ast.Declaration[]): T[] =>
+    decls.map(producedBy).filter((ir) => ir !== undefined) as T[];
+  program.flows = inOrder<Flow>(ctx.flowDecls);
+  program.behaviors = inOrder<Behavior>(ctx.behaviorDecls);
+
+  // remember this run (only one without errors: its units are complete)
+  memo.units = new Map();
+  if (ctx.report.hasErrors) {
+    memo.skeleton = undefined;
+    return;
+  }
+  memo.skeleton = skeleton;
+  for (const [key, decls] of units) {
+    const record: UnitRecord = reused.get(key) ??
+      fresh.get(key) ?? {
+        decls: [],
+        reads: new Set<string>(),
+        produced: new Map(),
+        diagnostics: [],
+        setFields: [],
+      };
+    record.decls = decls;
+    const entity = ctx.entities.get(key)?.ir;
+    if (entity && decls[0]?.kind === 'entity') record.entity = entity;
+    memo.units.set(key, record);
+  }
+}
