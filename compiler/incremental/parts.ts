@@ -71,59 +71,94 @@ export interface HashedProgram {
  */
 export function hashParts(program: Program, previous?: HashedProgram): Record<string, string> {
   const parts: Record<string, string> = {};
-  const hashPart = (name: string, value: unknown, before: unknown): string => {
-    const known = previous?.parts[name];
-    return known !== undefined && sameIr(value, before) ? known : hashOf(value);
+  const before = previous?.program;
+  const known = previous?.parts;
+  const hashPart = (name: string, value: unknown, beforeValue: unknown): string => {
+    const last = known?.[name];
+    return last !== undefined && sameIr(value, beforeValue) ? last : hashOf(value);
+  };
+  // An incremental analysis hands back unchanged declarations as the same
+  // objects: a list made of the previous run's items, in the same order,
+  // makes the same parts (copied, not rehashed).
+  const sameItems = (items: readonly unknown[], beforeItems: readonly unknown[] | undefined) =>
+    beforeItems !== undefined &&
+    items.length === beforeItems.length &&
+    items.every((item, i) => item === beforeItems[i]);
+  /** Copy `names` from the previous run; false (nothing copied) when one is missing. */
+  const copied = (names: readonly string[]): boolean => {
+    if (!known || names.some((n) => known[n] === undefined)) return false;
+    for (const n of names) parts[n] = known[n]!;
+    return true;
   };
   const each = <T>(
+    list: string,
     prefix: string,
     items: readonly T[],
     beforeItems: readonly T[] | undefined,
     key: (item: T) => string,
-  ) => {
-    const beforeByKey = new Map<string, T>();
-    for (const item of beforeItems ?? []) beforeByKey.set(key(item), item);
+  ): void => {
+    if (sameItems(items, beforeItems) && copied([list, ...items.map((i) => `${prefix}:${key(i)}`)]))
+      return;
+    let beforeByKey: Map<string, T> | undefined; // built when an item is not where it was
     const itemHashes: string[] = [];
-    for (const item of items) {
-      const name = `${prefix}:${key(item)}`;
-      const h = hashPart(name, item, beforeByKey.get(key(item)));
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      const itemKey = key(item);
+      const name = `${prefix}:${itemKey}`;
+      let h = beforeItems?.[i] === item ? known?.[name] : undefined;
+      if (h === undefined) {
+        if (!beforeByKey) {
+          beforeByKey = new Map();
+          for (const b of beforeItems ?? []) beforeByKey.set(key(b), b);
+        }
+        h = hashPart(name, item, beforeByKey.get(itemKey));
+      }
       parts[name] = h;
-      itemHashes.push(`${key(item)}=${h}`);
+      itemHashes.push(`${itemKey}=${h}`);
     }
-    return contentHash(itemHashes.join('\n'));
+    parts[list] = contentHash(itemHashes.join('\n'));
   };
-  const before = previous?.program;
   parts['app'] = hashPart('app', program.app, before?.app);
   parts['deploy'] = hashPart('deploy', program.deploy, before?.deploy);
   parts['architecture'] = hashPart('architecture', program.architecture, before?.architecture);
   parts['sources'] = hashPart('sources', program.sources, before?.sources);
-  parts['entities'] = each('entity', program.entities, before?.entities, (e) => e.name);
-  parts['enums'] = each('enum', program.enums, before?.enums, (e) => e.name);
-  parts['flows'] = each('flow', program.flows, before?.flows, (f) => f.name);
-  parts['behaviors'] = each('behavior', program.behaviors, before?.behaviors, behaviorKey);
-  parts['events'] = each('event', program.events, before?.events, (e) => e.name);
-  parts['views'] = each('view', program.views, before?.views, (v) => v.name);
-  parts['joinTables'] = each('joinTable', program.joinTables, before?.joinTables, (j) => j.name);
-  const byEntity = (from: Program | undefined) => {
-    const lists = new Map<string, unknown[]>(from?.entities.map((e) => [e.name, []]));
-    for (const index of from?.indexes ?? []) {
-      const list = lists.get(index.entity) ?? [];
-      list.push(index);
-      lists.set(index.entity, list);
-    }
-    return lists;
-  };
-  const indexesBefore = byEntity(before);
-  for (const [entity, list] of byEntity(program))
-    parts[`indexes:${entity}`] = hashPart(`indexes:${entity}`, list, indexesBefore.get(entity));
-  parts['indexes'] = hashPart('indexes', program.indexes, before?.indexes);
+  each('entities', 'entity', program.entities, before?.entities, (e) => e.name);
+  each('enums', 'enum', program.enums, before?.enums, (e) => e.name);
+  each('flows', 'flow', program.flows, before?.flows, (f) => f.name);
+  each('behaviors', 'behavior', program.behaviors, before?.behaviors, behaviorKey);
+  each('events', 'event', program.events, before?.events, (e) => e.name);
+  each('views', 'view', program.views, before?.views, (v) => v.name);
+  each('joinTables', 'joinTable', program.joinTables, before?.joinTables, (j) => j.name);
+  const sameEntities = sameItems(program.entities, before?.entities);
+  const perEntity = (list: string) => program.entities.map((e) => `${list}:${e.name}`);
+  if (!(
+    sameEntities &&
+    sameItems(program.indexes, before?.indexes) &&
+    copied(['indexes', ...perEntity('indexes')])
+  )) {
+    const byEntity = (from: Program | undefined) => {
+      const lists = new Map<string, unknown[]>(from?.entities.map((e) => [e.name, []]));
+      for (const index of from?.indexes ?? []) {
+        const list = lists.get(index.entity) ?? [];
+        list.push(index);
+        lists.set(index.entity, list);
+      }
+      return lists;
+    };
+    const indexesBefore = byEntity(before);
+    for (const [entity, list] of byEntity(program))
+      parts[`indexes:${entity}`] = hashPart(`indexes:${entity}`, list, indexesBefore.get(entity));
+    parts['indexes'] = hashPart('indexes', program.indexes, before?.indexes);
+  }
   // an entity's share of a list, from the item hashes just made
   const shares = <T extends { entity?: string | undefined }>(
     list: string,
     itemPrefix: string,
     items: readonly T[],
+    beforeItems: readonly T[] | undefined,
     key: (item: T) => string,
   ) => {
+    if (sameEntities && sameItems(items, beforeItems) && copied(perEntity(list))) return;
     const byEntity = new Map<string, string[]>(program.entities.map((e) => [e.name, []]));
     for (const item of items) {
       if (item.entity === undefined) continue;
@@ -132,20 +167,43 @@ export function hashParts(program: Program, previous?: HashedProgram): Record<st
       byEntity.set(item.entity, lines);
     }
     for (const [entity, lines] of byEntity)
-      parts[`${list}:${entity}`] = contentHash(lines.join('\n'));
+      parts[`${list}:${entity}`] = shareHash(lines.join('\n'));
   };
-  shares('views', 'view', program.views, (v) => v.name);
-  shares('flows', 'flow', program.flows, (f) => f.name);
-  shares('behaviors', 'behavior', program.behaviors, behaviorKey);
-  parts['program'] = contentHash(
-    Object.keys(parts)
-      .filter((k) => k !== 'sources')
-      .sort()
-      .map((k) => `${k}=${parts[k]}`)
-      .join('\n'),
-  );
+  shares('views', 'view', program.views, before?.views, (v) => v.name);
+  shares('flows', 'flow', program.flows, before?.flows, (f) => f.name);
+  shares('behaviors', 'behavior', program.behaviors, before?.behaviors, behaviorKey);
+  // every other part is one of these lists' items or made from them
+  parts['program'] = contentHash(PROGRAM_PARTS.map((k) => `${k}=${parts[k]}`).join('\n'));
   return parts;
 }
+
+// An entity's share is mostly what it was last run: its hash is looked up by
+// its text (a string lookup is much cheaper than a sha256 call).
+let shareHashes = new Map<string, string>();
+function shareHash(text: string): string {
+  let h = shareHashes.get(text);
+  if (h === undefined) {
+    if (shareHashes.size >= 20_000) shareHashes = new Map();
+    h = contentHash(text);
+    shareHashes.set(text, h);
+  }
+  return h;
+}
+
+/** The parts whose hashes make `program`'s (`sources` is left out: moving a file is no change). */
+const PROGRAM_PARTS = [
+  'app',
+  'deploy',
+  'architecture',
+  'entities',
+  'enums',
+  'flows',
+  'behaviors',
+  'events',
+  'views',
+  'joinTables',
+  'indexes',
+] as const;
 
 /** Parts whose hash differs between two runs (added and removed ones included). */
 export function changedParts(

@@ -68,6 +68,7 @@ view Books list Book { columns title, author.name, status  filter status }
 view BookPage detail Book { fields title, pages, author.name  actions publish, retire }
 view BookForm form Book { fields title, pages, author }
 
+/// A shelf (one).
 entity Shelf {
   label  string(40)
 }
@@ -260,5 +261,26 @@ describe('incremental analysis', () => {
         expect(incremental.diagnostics).toEqual(whole.diagnostics);
       }
     }
+  });
+
+  it('re-analyses a re-parsed declaration only when its text, place or doc comment changed', () => {
+    const { compileBoth, edit, memo } = model();
+    const first = compileBoth().incremental.program;
+    // same length: Shelf keeps its place and text, only its doc comment changes
+    edit('books.bitcup', '/// A shelf (one).', '/// A shelf (two).');
+    const documented = compileBoth();
+    expectSame(documented);
+    expect(entity(documented.incremental.program, 'Shelf')?.doc).toBe('A shelf (two).');
+    // Book comes before the edit in the same (re-parsed) file: reused as it was
+    expect(entity(documented.incremental.program, 'Book')).toBe(entity(first, 'Book'));
+    // Member, Author and Book (Home counts Shelf: it read the edited unit)
+    expect(memo.lastReused).toBe(3);
+    // a line added above Book moves it (and everything after it): its spans change
+    edit('books.bitcup', 'enum BookStatus', '\nenum BookStatus');
+    const moved = compileBoth();
+    expectSame(moved);
+    expect(entity(moved.incremental.program, 'Book')?.span.line).toBe(
+      entity(first, 'Book')!.span.line + 1,
+    );
   });
 });

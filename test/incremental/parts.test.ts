@@ -5,15 +5,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../compiler/index.js';
+import { AnalysisMemo, compile } from '../../compiler/index.js';
 import type { Program } from '../../compiler/ir/schema.js';
 import { changedParts, hashParts, sameIr } from '../../compiler/incremental/parts.js';
 import { edits, seededRandom } from './edits.js';
 
 const examplesDir = join(import.meta.dirname, '../../examples');
 
-function programOf(entry: string, text: string): Program | undefined {
-  const result = compile(entry, { files: new Map([[entry, text]]) });
+function programOf(entry: string, text: string, analysis?: AnalysisMemo): Program | undefined {
+  const result = compile(entry, {
+    files: new Map([[entry, text]]),
+    ...(analysis ? { analysis } : {}),
+  });
   return result.diagnostics.some((d) => d.severity === 'error') ? undefined : result.program;
 }
 
@@ -53,29 +56,35 @@ describe("an entity's share of a list", () => {
   });
 });
 
-describe.each(['blog', 'platform'])('hashParts with a previous run (%s)', (example) => {
+describe.each(['blog', 'platform', 'shop'])('hashParts with a previous run (%s)', (example) => {
   it('gives the hashes computed from scratch, after every one of 25 random edits', () => {
     const entry = join(examplesDir, `${example}.bitcup`);
     const random = seededRandom(11);
+    // an incremental analysis: shop's catalog file (not edited) comes back as the same objects
+    const analysis = new AnalysisMemo();
     let text = readFileSync(entry, 'utf8');
-    let before = programOf(entry, text)!;
+    let before = programOf(entry, text, analysis)!;
     let beforeParts = hashParts(before);
     let changedSome = 0;
+    let reusedSome = 0;
     for (let step = 0; step < 25; step++) {
       const applicable = edits.filter((e) => e.name !== 'break');
       const edit = applicable[Math.floor(random() * applicable.length)]!;
       const next = edit.apply(text, random, step);
       if (next === undefined) continue;
-      const program = programOf(entry, next);
+      const program = programOf(entry, next, analysis);
       if (!program) continue;
       text = next;
       const reused = hashParts(program, { program: before, parts: beforeParts });
       expect(reused).toEqual(hashParts(program));
       if (changedParts(beforeParts, reused).size > 0) changedSome++;
+      if (analysis.lastReused > 0) reusedSome++;
       before = program;
       beforeParts = reused;
     }
     // the edits did change parts (the test would prove nothing otherwise)
     expect(changedSome).toBeGreaterThan(5);
+    // shop's edits are all in shop.bitcup: the catalog's units are reused
+    if (example === 'shop') expect(reusedSome).toBeGreaterThan(5);
   });
 });

@@ -38,6 +38,8 @@ import { declarations, type AnalyzeContext, type EntityInfo, type LeafHooks } fr
 interface UnitRecord {
   /** its declarations (entity first), the AST objects themselves */
   decls: ast.Declaration[];
+  /** each declaration's source text (a re-parsed file gives new objects for the same text) */
+  texts: string[];
   /** entity names its declarations looked up; '*' when they enumerated all */
   reads: Set<string>;
   /** the finished IR entity (absent for the app's unit) */
@@ -80,6 +82,40 @@ function unitKey(decl: ast.Declaration): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** A declaration's source text, by span (files looked up once). */
+function sourceText(ctx: AnalyzeContext): (span: ast.Span) => string {
+  const texts = new Map(ctx.modules.map((m) => [m.path, m.text]));
+  return (span) => texts.get(span.file)?.slice(span.offset, span.offset + span.length) ?? '';
+}
+
+/**
+ * Whether a unit's declarations are those of its record: the same objects,
+ * or (a re-parsed file) the same text at the same place with the same doc
+ * comment — the same input, hence the same IR, spans included.
+ */
+function sameDeclarations(
+  record: UnitRecord,
+  decls: readonly ast.Declaration[],
+  textOf: (span: ast.Span) => string,
+): boolean {
+  if (record.decls.length !== decls.length) return false;
+  return decls.every((decl, i) => {
+    const old = record.decls[i]!;
+    if (old === decl) return true;
+    const [a, b] = [old.span, decl.span];
+    return (
+      old.kind === decl.kind &&
+      a.file === b.file &&
+      a.offset === b.offset &&
+      a.line === b.line &&
+      a.column === b.column &&
+      a.length === b.length &&
+      (old as { doc?: string }).doc === (decl as { doc?: string }).doc &&
+      textOf(b) === record.texts[i]
+    );
+  });
 }
 
 // Skeleton pieces per declaration object: an unchanged file's declarations
@@ -138,10 +174,7 @@ function piecesOf(
  * without positions: declared type names, the app block, enums, events, and
  * each entity's table and relation fields (name, type, list, `by`, `unique`).
  */
-function skeletonOf(ctx: AnalyzeContext): string {
-  const texts = new Map(ctx.modules.map((m) => [m.path, m.text]));
-  const textOf = (span: ast.Span) =>
-    texts.get(span.file)?.slice(span.offset, span.offset + span.length) ?? '';
+function skeletonOf(ctx: AnalyzeContext, textOf: (span: ast.Span) => string): string {
   const entityNames = new Set<string>();
   const typeNames: string[] = [];
   for (const decl of declarations(ctx)) {
@@ -238,18 +271,14 @@ export function analyzeLeaves(
     if (list) list.push(decl);
     else units.set(key, [decl]);
   }
-  const skeleton = skeletonOf(ctx);
+  const textOf = sourceText(ctx);
+  const skeleton = skeletonOf(ctx, textOf);
   const reused = new Map<string, UnitRecord>();
   if (memo.skeleton === skeleton && !ctx.report.hasErrors) {
     const changed = new Set<string>();
     for (const [key, decls] of units) {
       const record = memo.units.get(key);
-      if (
-        !record ||
-        record.decls.length !== decls.length ||
-        record.decls.some((d, i) => d !== decls[i])
-      )
-        changed.add(key);
+      if (!record || !sameDeclarations(record, decls, textOf)) changed.add(key);
     }
     for (const key of memo.units.keys()) if (!units.has(key)) changed.add(key);
     for (const [key, record] of memo.units) {
@@ -264,6 +293,18 @@ export function analyzeLeaves(
     }
   }
   memo.lastReused = reused.size;
+  // a reused unit from a re-parsed file: its records now name the new declaration objects
+  for (const [key, record] of reused) {
+    const decls = units.get(key)!;
+    if (decls.every((d, i) => d === record.decls[i])) continue;
+    const produced = new Map<ast.Declaration, object>();
+    record.decls.forEach((old, i) => {
+      const ir = record.produced.get(old);
+      if (ir) produced.set(decls[i]!, ir);
+    });
+    record.produced = produced;
+    record.decls = decls;
+  }
   for (const [key, record] of reused)
     if (record.entity) adoptFinished(ctx.entities.get(key)!, record.entity);
 
@@ -294,6 +335,7 @@ export function analyzeLeaves(
       if (!record) {
         record = {
           decls: [],
+          texts: [],
           reads: new Set(),
           produced: new Map(),
           diagnostics: [],
@@ -360,12 +402,14 @@ export function analyzeLeaves(
   for (const [key, decls] of units) {
     const record: UnitRecord = reused.get(key) ??
       fresh.get(key) ?? {
+        texts: [],
         decls: [],
         reads: new Set<string>(),
         produced: new Map(),
         diagnostics: [],
         setFields: [],
       };
+    if (!reused.has(key)) record.texts = decls.map((d) => textOf(d.span));
     record.decls = decls;
     const entity = ctx.entities.get(key)?.ir;
     if (entity && decls[0]?.kind === 'entity') record.entity = entity;
