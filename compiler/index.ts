@@ -80,7 +80,10 @@ function compileOnce(entry: string, options: CompileOptions): CompileResult {
   let program: Program | undefined;
   runGuarded(report, 'compile', () => {
     // 1-load
-    const loaded = loadProgram(entry, options.files ? { files: options.files } : {});
+    const loaded = loadProgram(entry, {
+      ...(options.files ? { files: options.files } : {}),
+      ...(options.analysis ? { readCache: options.analysis.readCache } : {}),
+    });
     report.addAll(loaded.diagnostics);
     files = loaded.modules.map((m) => m.absPath);
     if (loaded.modules.length === 0) return;

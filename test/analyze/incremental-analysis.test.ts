@@ -3,7 +3,7 @@
 // program and diagnostics — is exactly a whole analysis's. Each case edits
 // a model spread over three files, compiles with the memo and without, and
 // compares (key order and spans included).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -282,5 +282,29 @@ describe('incremental analysis', () => {
     expect(entity(moved.incremental.program, 'Book')?.span.line).toBe(
       entity(first, 'Book')!.span.line + 1,
     );
+  });
+
+  it('re-reads a source file whose stat changed, even with the same size and times', () => {
+    const dir = join(root, 'read-cache');
+    mkdirSync(dir);
+    const entry = join(dir, 'app.bitcup');
+    const model = (title: string) =>
+      `app Cache {\n  title "${title}"\n}\n\nentity Note {\n  text  string(80)\n}\n`;
+    writeFileSync(entry, model('One'));
+    // modified long ago: safe to trust its stat
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(entry, past, past);
+    const memo = new AnalysisMemo();
+    expect(compile(entry, { analysis: memo }).program?.app.title).toBe('One');
+    expect(memo.readCache.has(entry)).toBe(true);
+    // same size, same modification time put back: the change time still moves
+    writeFileSync(entry, model('Two'));
+    utimesSync(entry, past, past);
+    expect(Math.round(statSync(entry).mtimeMs)).toBe(past.getTime());
+    expect(compile(entry, { analysis: memo }).program?.app.title).toBe('Two');
+    // a file modified just now is read every time, never remembered
+    writeFileSync(entry, model('Six'));
+    expect(compile(entry, { analysis: memo }).program?.app.title).toBe('Six');
+    expect(memo.readCache.has(entry)).toBe(false);
   });
 });

@@ -5,7 +5,7 @@
 // Module order ("program order"): depth first from the entry, each file
 // where it is first reached, entry first — the entry's own declarations come
 // before those of the files it imports.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { SourceFile } from '../../../grammar/ast.js';
 import { makeDiagnostic } from '../../diagnostics/collector.js';
@@ -28,6 +28,8 @@ export interface LoadedModule {
 export interface LoadOptions {
   /** in-memory file contents by absolute path (editor buffers, tests); falls back to disk */
   files?: ReadonlyMap<string, string>;
+  /** incremental builds: files read before, re-read only when their stat changed */
+  readCache?: ReadCache;
 }
 
 export interface LoadResult {
@@ -36,12 +38,35 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * Source files read by earlier loads, by absolute path. A file whose stat
+ * (inode, size, modification and change times) is the one recorded is not
+ * read or hashed again — unless it was modified less than RACY_MS before it
+ * was read: a later write within the same clock tick would leave its times
+ * as they were (git's "racily clean" problem; some file systems keep whole
+ * seconds, hence two of them).
+ */
+export type ReadCache = Map<string, { stamp: string; text: string; hash: string }>;
+const RACY_MS = 2_000;
+
+function stampOf(absPath: string): { stamp: string; mtimeMs: number } | undefined {
+  try {
+    const st = statSync(absPath, { bigint: true });
+    return {
+      stamp: `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`,
+      mtimeMs: Number(st.mtimeMs),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 export function loadProgram(entryAbsPath: string, options: LoadOptions = {}): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const modules: LoadedModule[] = [];
   try {
     const entry = resolve(entryAbsPath);
-    new Loader(dirname(entry), options.files, modules, diagnostics).load(entry);
+    new Loader(dirname(entry), options.files, modules, diagnostics, options.readCache).load(entry);
   } catch (error) {
     diagnostics.push(
       makeDiagnostic('BC9001', undefined, {
@@ -63,7 +88,11 @@ class Loader {
     private readonly files: ReadonlyMap<string, string> | undefined,
     private readonly modules: LoadedModule[],
     private readonly diagnostics: Diagnostic[],
+    private readonly readCache?: ReadCache,
   ) {}
+
+  /** The hash of each text this load took from the read cache (no need to hash it again). */
+  private readonly cachedHashes = new Map<string, string>();
 
   private relativePath(absPath: string): string {
     const rel = relative(this.root, absPath);
@@ -75,6 +104,26 @@ class Loader {
     const inMemory = this.files?.get(absPath);
     if (inMemory !== undefined) return inMemory;
     try {
+      if (this.readCache) {
+        const before = stampOf(absPath);
+        const cached = this.readCache.get(absPath);
+        if (before && cached?.stamp === before.stamp) {
+          this.cachedHashes.set(absPath, cached.hash);
+          return cached.text;
+        }
+        const text = readFileSync(absPath, 'utf8');
+        // remembered only when it was not just modified, and did not change while being read
+        if (
+          before &&
+          Date.now() - before.mtimeMs > RACY_MS &&
+          stampOf(absPath)?.stamp === before.stamp
+        ) {
+          const hash = contentHash(text);
+          this.readCache.set(absPath, { stamp: before.stamp, text, hash });
+          this.cachedHashes.set(absPath, hash);
+        } else this.readCache.delete(absPath);
+        return text;
+      }
       return readFileSync(absPath, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -99,7 +148,7 @@ class Loader {
 
   private visit(absPath: string, text: string): void {
     const path = this.relativePath(absPath);
-    const hash = contentHash(text);
+    const hash = this.cachedHashes.get(absPath) ?? contentHash(text);
     const parsed = parseCached(path, text, hash);
     const module: LoadedModule = { path, absPath, text, hash, ast: parsed.ast };
     this.byPath.set(absPath, module);

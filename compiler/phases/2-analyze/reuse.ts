@@ -30,6 +30,7 @@
 // Only a run without errors is remembered; `BITCUP_VERIFY_INCREMENTAL=1`
 // makes compile() check every incremental analysis against a whole one.
 import type * as ast from '../../../grammar/ast.js';
+import type { ReadCache } from '../1-load/index.js';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { Behavior, Entity, Flow } from '../../ir/schema.js';
 import { declarations, type AnalyzeContext, type EntityInfo, type LeafHooks } from './context.js';
@@ -58,6 +59,8 @@ export class AnalysisMemo {
   units = new Map<string, UnitRecord>();
   /** units reused by the last analysis (tests and benches) */
   lastReused = 0;
+  /** source files read before (1-load re-reads one only when its stat changed) */
+  readonly readCache: ReadCache = new Map();
 
   forget(): void {
     this.skeleton = undefined;
