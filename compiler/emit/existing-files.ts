@@ -10,8 +10,11 @@
 // "racily clean" problem).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 
-/** Folder (absolute path) -> its mtime in ns when the last emit ended. */
-export type FolderStamps = Map<string, bigint>;
+/** The output root, and per folder (relative to it, '' for the root) its mtime in ns when the last emit ended. */
+export interface FolderStamps {
+  root: string;
+  mtimes: Map<string, bigint>;
+}
 
 const RACY_NS = 50_000_000n; // 50 ms: well above the file-system clock's tick
 
@@ -19,44 +22,58 @@ type FolderState = { unchanged: boolean; listing?: Set<string> | undefined };
 
 export class ExistingFiles {
   private readonly folders = new Map<string, FolderState>();
+  private readonly stamps: Map<string, bigint> | undefined;
 
-  constructor(private readonly stamps: FolderStamps | undefined) {}
+  /** `root`: the output folder, normalized, without a trailing `/`. */
+  constructor(
+    private readonly root: string,
+    stamps: FolderStamps | undefined,
+  ) {
+    this.stamps = stamps?.root === root ? stamps.mtimes : undefined;
+  }
+
+  private absolute(dir: string): string {
+    return dir === '' ? this.root : `${this.root}/${dir}`;
+  }
 
   /**
-   * Whether `path` exists. `leftByLastEmit`: the previous emit ended with
-   * this file in place (it wrote it or saw it), so an unchanged folder says yes.
+   * Whether `path` (relative to the root, checked: see file-set.ts) exists.
+   * `leftByLastEmit`: the previous emit ended with this file in place (it
+   * wrote it or saw it), so an unchanged folder says yes.
    */
   has(path: string, leftByLastEmit = false): boolean {
     const slash = path.lastIndexOf('/');
-    const dir = path.slice(0, slash);
+    const dir = slash < 0 ? '' : path.slice(0, slash);
     let folder = this.folders.get(dir);
     if (folder === undefined) {
       const stamp = this.stamps?.get(dir);
-      folder = { unchanged: stamp !== undefined && mtimeOf(dir) === stamp };
+      folder = { unchanged: stamp !== undefined && mtimeOf(this.absolute(dir)) === stamp };
       this.folders.set(dir, folder);
     }
     if (leftByLastEmit && folder.unchanged) return true;
     if (!('listing' in folder)) {
       try {
-        folder.listing = new Set(readdirSync(dir));
+        folder.listing = new Set(readdirSync(this.absolute(dir)));
       } catch {
         folder.listing = undefined; // no such folder (or unreadable): stat each file
       }
     }
     // (an entry that is a dangling symbolic link counts as present: it is the
     // user's, and the emitter leaves it alone)
-    return folder.listing ? folder.listing.has(path.slice(slash + 1)) : existsSync(path);
+    return folder.listing
+      ? folder.listing.has(path.slice(slash + 1))
+      : existsSync(`${this.root}/${path}`);
   }
 
   /** Stamps for the next emit: every folder asked about, once this emit's writes are done. */
   stampFolders(): FolderStamps {
-    const stamps: FolderStamps = new Map();
+    const mtimes = new Map<string, bigint>();
     const now = BigInt(Date.now()) * 1_000_000n;
     for (const dir of this.folders.keys()) {
-      const mtime = mtimeOf(dir);
-      if (mtime !== undefined && now - mtime > RACY_NS) stamps.set(dir, mtime);
+      const mtime = mtimeOf(this.absolute(dir));
+      if (mtime !== undefined && now - mtime > RACY_NS) mtimes.set(dir, mtime);
     }
-    return stamps;
+    return { root: this.root, mtimes };
   }
 }
 

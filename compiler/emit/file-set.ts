@@ -20,18 +20,24 @@ export function invalidPathReason(path: string): string | undefined {
     return 'it has an empty, `.` or `..` segment';
   if (
     segments[0] === MANIFEST_DIR &&
-    (segments[1] === 'manifest.json' || segments[1] === 'pristine')
+    (segments[1] === 'manifest.json' || segments[1] === 'journal' || segments[1] === 'pristine')
   )
-    return 'the manifest and the pristine store are the emitter’s own';
+    return 'the manifest, its journal and the pristine store are the emitter’s own';
   if (path.includes('\0')) return 'it contains a NUL character';
   return undefined;
 }
 
 // paths already found valid (the same few thousand come back on every build)
 const validPaths = new Set<string>();
+// the paths of the last set, sorted: the same paths again (an incremental
+// build) come out in the same order without a sort
+let lastOrder: readonly string[] = [];
 
 export function checkFileSet(files: readonly ProducedFile[]): {
+  /** sorted by path */
   files: ProducedFile[];
+  /** the same, by path */
+  byPath: ReadonlyMap<string, ProducedFile>;
   diagnostics: Diagnostic[];
 } {
   const diagnostics: Diagnostic[] = [];
@@ -61,8 +67,12 @@ export function checkFileSet(files: readonly ProducedFile[]): {
     }
     byPath.set(file.path, file);
   }
-  const sorted = [...byPath.values()].sort((a, b) =>
-    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
-  );
-  return { files: sorted, diagnostics };
+  let sorted: ProducedFile[];
+  if (byPath.size === lastOrder.length && lastOrder.every((path) => byPath.has(path)))
+    sorted = lastOrder.map((path) => byPath.get(path)!);
+  else {
+    sorted = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    lastOrder = sorted.map((file) => file.path);
+  }
+  return { files: sorted, byPath, diagnostics };
 }

@@ -8,6 +8,20 @@
 // Entries are immutable: the serialized line of an unchanged entry is reused
 // (incremental builds). Version 1 manifests (contents inline) are read and
 // moved to the store by the next build.
+//
+// The journal, `<out>/.bitcup/journal`: an emit that changes a few entries
+// of a manifest.json on disk appends one record instead of rewriting the
+// whole file (1 MB for 2,500 files): the parts and entries that changed
+// (removed ones as null) as one JSON line, then the pristine contents the
+// new entries brought, as they are (so such an emit writes no store file).
+// Its first line names the sha256 of the manifest.json it extends: a journal
+// left behind by a crash after a new manifest.json was written is stale and
+// ignored. readManifest replays the records in order; one cut short (a crash
+// mid-append) ends the replay, and the next emit compacts (writes
+// manifest.json whole, stores the contents only the journal had, removes
+// the journal and then the store files no entry refers to), as it does when
+// the journal would grow past journalLimit().
+import { createHash } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
 import type { FolderStamps } from './existing-files.js';
 import { join } from 'node:path';
@@ -21,6 +35,23 @@ export const MANIFEST_DIR = '.bitcup';
 export const MANIFEST_PATH = `${MANIFEST_DIR}/manifest.json`;
 export const PRISTINE_DIR = `${MANIFEST_DIR}/pristine`;
 export const MANIFEST_VERSION = 2;
+export const JOURNAL_PATH = `${MANIFEST_DIR}/journal`;
+const JOURNAL_VERSION = 1;
+
+/**
+ * How big (bytes) the journal may grow before the next emit compacts it:
+ * four times manifest.json, and at least 16 MB. A one-entity edit of the
+ * 200-entity bench output appends ~1 MB, mostly the pristine text of the
+ * whole-model files it rewrites (schema.sql, conftest.py, types.ts,
+ * manage.py); a compaction costs about what every edit cost before the
+ * journal (manifest.json whole, the store files, a listing of the store):
+ * so one every ~15 such edits. Replaying 16 MB in a fresh process is a read
+ * and a UTF-8 decode of the contents (they are not JSON-escaped): ~10 ms,
+ * small next to a clean build.
+ */
+export function journalLimit(manifestBytes: number): number {
+  return Math.max(16 * 1024 * 1024, 4 * manifestBytes);
+}
 
 /** Path (relative to out) of the pristine content whose sha256 is `hash`. */
 export function pristinePath(hash: string): string {
@@ -74,6 +105,27 @@ export interface Manifest {
   folders?: FolderStamps;
   /** read from a version 1 manifest: the store must be filled from `pristine` */
   legacy?: boolean;
+  /** in memory only: how many generated entries refer to each pristine hash */
+  refs?: Map<string, number>;
+  /**
+   * in memory only: referenced hashes whose pristine content is not in the
+   * store — it is in the journal (or, after a failed write, only in
+   * `pristine`): a compaction stores them
+   */
+  unstored?: Set<string>;
+  /** in memory only: what is on disk of this manifest (absent: no manifest.json) */
+  disk?: ManifestOnDisk;
+}
+
+export interface ManifestOnDisk {
+  /** manifest.json's size in bytes */
+  bytes: number;
+  /** manifest.json's sha256 (the journal's first line names it) */
+  hash: string;
+  /** the journal's size in bytes (0: no journal) */
+  journal: number;
+  /** the next emit writes manifest.json whole: the journal is torn, stale or unreadable, or a write failed */
+  compact: boolean;
 }
 
 const EntrySchema = z.object({
@@ -95,18 +147,18 @@ export function emptyManifest(): Manifest {
   return { parts: {}, files: new Map() };
 }
 
-/** The manifest of `out`; empty (and a warning when it exists but is unusable) otherwise. */
+/** The manifest of `out` (manifest.json, then its journal); empty (and a warning when it exists but is unusable) otherwise. */
 export function readManifest(out: string): { manifest: Manifest; diagnostics: Diagnostic[] } {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(join(out, MANIFEST_PATH), 'utf8');
+    bytes = readFileSync(join(out, MANIFEST_PATH));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
       return { manifest: emptyManifest(), diagnostics: [] };
     return unusable(error as Error);
   }
   try {
-    const parsed = ManifestSchema.safeParse(JSON.parse(text));
+    const parsed = ManifestSchema.safeParse(JSON.parse(bytes.toString('utf8')));
     if (!parsed.success) return unusable(new Error('it does not match its schema'));
     const files = new Map<string, ManifestEntry>();
     const pristine = new Map<string, string>();
@@ -121,12 +173,153 @@ export function readManifest(out: string): { manifest: Manifest; diagnostics: Di
         pristine.set(entry.hash, content);
       files.set(path, normalizeEntry(entry));
     }
-    const manifest: Manifest = { parts: parsed.data.parts, files, pristine };
+    const disk: ManifestOnDisk = {
+      bytes: bytes.length,
+      hash: sha256([bytes]),
+      journal: 0,
+      compact: false,
+    };
+    const manifest: Manifest = { parts: parsed.data.parts, files, pristine, disk };
+    // a version 1 manifest is compacted by the next emit (no journal is ever written for one)
+    const journal = parsed.data.version === 1 ? new Map<string, string>() : replay(out, manifest);
     if (parsed.data.version === 1) manifest.legacy = true;
+    manifest.refs = referenceCounts(manifest.files);
+    manifest.unstored = new Set();
+    // the journal's contents still referenced (checked against their hash, like the store's)
+    for (const [hash, text] of journal) {
+      if (manifest.refs.has(hash) && contentHash(text) === hash) {
+        pristine.set(hash, text);
+        manifest.unstored.add(hash);
+      }
+    }
     return { manifest, diagnostics: [] };
   } catch (error) {
     return unusable(error as Error);
   }
+}
+
+const JournalHeaderSchema = z.object({ journal: z.literal(JOURNAL_VERSION), manifest: z.string() });
+const JournalRecordSchema = z.object({
+  parts: z.record(z.string(), z.string().nullable()),
+  files: z.record(z.string(), EntrySchema.nullable()),
+  pristine: z.record(z.string(), z.number().int().nonnegative()),
+});
+const NEWLINE = 0x0a;
+
+/**
+ * Apply the journal's records to `manifest` (read from manifest.json), in
+ * order; returns the pristine contents they carried, by hash. A journal that
+ * extends another manifest.json (stale), or a record that is cut short or
+ * does not parse (torn), ends the replay and sets `disk.compact`.
+ */
+function replay(out: string, manifest: Manifest): Map<string, string> {
+  const disk = manifest.disk!;
+  const contents = new Map<string, string>();
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(join(out, JOURNAL_PATH));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') disk.compact = true;
+    return contents;
+  }
+  disk.journal = bytes.length;
+  let newPaths = false;
+  for (let at = 0, first = true; at < bytes.length; first = false) {
+    const end = bytes.indexOf(NEWLINE, at);
+    const json = end < 0 ? undefined : parseLine(bytes.toString('utf8', at, end));
+    if (first) {
+      const header = JournalHeaderSchema.safeParse(json);
+      if (!header.success || header.data.manifest !== disk.hash) {
+        disk.compact = true;
+        break;
+      }
+      at = end + 1;
+      continue;
+    }
+    const parsed = JournalRecordSchema.safeParse(json);
+    // the contents follow the record's line, then a newline
+    const size = parsed.success
+      ? Object.values(parsed.data.pristine).reduce((n, length) => n + length, 0)
+      : 0;
+    if (!parsed.success || bytes[end + 1 + size] !== NEWLINE) {
+      disk.compact = true;
+      break;
+    }
+    at = end + 1;
+    for (const [hash, length] of Object.entries(parsed.data.pristine)) {
+      contents.set(hash, bytes.toString('utf8', at, at + length));
+      at += length;
+    }
+    at += 1;
+    for (const [key, hash] of Object.entries(parsed.data.parts)) {
+      if (hash === null) delete manifest.parts[key];
+      else manifest.parts[key] = hash;
+    }
+    for (const [path, entry] of Object.entries(parsed.data.files)) {
+      if (entry === null) manifest.files.delete(path);
+      else {
+        if (!manifest.files.has(path)) newPaths = true;
+        manifest.files.set(path, normalizeEntry(entry));
+      }
+    }
+  }
+  if (newPaths)
+    manifest.files = new Map([...manifest.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return contents;
+}
+
+function parseLine(line: string): unknown {
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The journal's first line: it extends the manifest.json whose sha256 is `manifestHash`. */
+export function journalHeader(manifestHash: string): string {
+  return `${JSON.stringify({ journal: JOURNAL_VERSION, manifest: manifestHash })}\n`;
+}
+
+/**
+ * One journal record, in pieces: a JSON line with the parts and entries that
+ * changed (null: removed) and the byte length of each pristine content new
+ * entries refer to (each sorted by key), then those contents as they are (no
+ * JSON escaping: the bulk of a record), then a newline.
+ */
+export function journalRecord(
+  parts: Iterable<[string, string | null]>,
+  files: Iterable<[string, ManifestEntry | null]>,
+  pristine: Iterable<[string, string]>,
+): Buffer[] {
+  const byKey = <T>(pairs: Iterable<[string, T]>): [string, T][] =>
+    [...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const object = <T>(pairs: [string, T][], value: (v: T) => string): string =>
+    `{${pairs.map(([key, v]) => `${JSON.stringify(key)}:${value(v)}`).join(',')}}`;
+  const contents = byKey(pristine).map(([hash, text]) => [hash, Buffer.from(text)] as const);
+  const line = `{"parts":${object(byKey(parts), (h) => JSON.stringify(h))},"files":${object(
+    byKey(files),
+    (e) => (e === null ? 'null' : JSON.stringify(normalizeEntry(e))),
+  )},"pristine":${object(
+    contents.map(([hash, bytes]) => [hash, bytes.length]),
+    String,
+  )}}\n`;
+  return [Buffer.from(line), ...contents.map(([, bytes]) => bytes), Buffer.from('\n')];
+}
+
+/** sha256 of bytes given in pieces (manifest.json as written). */
+export function sha256(chunks: readonly Buffer[]): string {
+  const hash = createHash('sha256');
+  for (const chunk of chunks) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/** How many generated entries refer to each pristine hash. */
+export function referenceCounts(files: ReadonlyMap<string, ManifestEntry>): Map<string, number> {
+  const refs = new Map<string, number>();
+  for (const entry of files.values())
+    if (entry.ownership === 'generated') refs.set(entry.hash, (refs.get(entry.hash) ?? 0) + 1);
+  return refs;
 }
 
 function unusable(error: Error) {

@@ -6,21 +6,34 @@
 //   user       created once (when missing), never rewritten or removed;
 //   history    migration revisions: the same, and skipped by `bitcup dev`.
 // Generated files no longer produced are removed unless the user edited them.
-// Pristine contents go to the content-addressed store (.bitcup/pristine/<sha256>,
-// written once per new content, before the manifest); the manifest is written
-// last, and only then are contents no entry refers to any more removed.
-// Every write is atomic (temp file + rename).
+// The emitter's memory (manifest.ts) is written last, after every output file:
+//   - an emit that changes entries of a manifest.json on disk appends one
+//     record to its journal, the new pristine contents (merge bases) in it;
+//   - otherwise (no usable manifest.json, a torn or stale journal, or one
+//     that would grow past its limit) it compacts: new contents go to the
+//     content-addressed store (.bitcup/pristine/<sha256>), then manifest.json
+//     is written whole, and only then are the journal and the store files no
+//     entry refers to removed.
+// A crash before that record leaves output the next build takes for a user
+// edit of the old base (equal to its new output when the model is the same:
+// nothing to merge). Output files and manifest.json are written atomically
+// (temp file + rename); store files and journal records are checked when read.
+// Files carried over from the last emit (the same objects) cost a few map
+// lookups each: their entry is kept as it is unless their parts hash moved
+// or the file is gone from disk (a deleted generated file comes back).
 // Never throws: I/O errors become diagnostics and the rest carries on.
 import {
   chmodSync,
   closeSync,
   existsSync,
+  fstatSync,
   mkdirSync,
   openSync,
   readFileSync,
   readdirSync,
   renameSync,
   rmdirSync,
+  statSync,
   unlinkSync,
   writeFileSync,
   writeSync,
@@ -35,14 +48,22 @@ import { checkFileSet, type ProducedFile } from './file-set.js';
 import { ExistingFiles } from './existing-files.js';
 import { contentHash } from './hash.js';
 import {
+  JOURNAL_PATH,
   MANIFEST_PATH,
+  PRISTINE_DIR,
+  journalHeader,
+  journalLimit,
+  journalRecord,
+  manifestChunks,
   normalizeEntry,
   pristinePath,
-  readPristine,
-  manifestChunks,
   readManifest,
+  readPristine,
+  referenceCounts,
+  sha256,
   type Manifest,
   type ManifestEntry,
+  type ManifestOnDisk,
 } from './manifest.js';
 import { mergeThreeWay } from './merge.js';
 
@@ -57,6 +78,16 @@ export interface EmitOptions {
   parts?: Record<string, string>;
   /** skip migration revisions: `bitcup dev` never writes them */
   skipHistory?: boolean;
+  /**
+   * files carried over from the previous emit (the same objects) none of
+   * whose declared parts changed since (incremental/builder.ts): the parts
+   * hash their entry holds is still right, so it is not computed again
+   */
+  unaffected?: ReadonlySet<GeneratedFile | ProducedFile>;
+  /** with `manifest`: the parts whose hash differs from `manifest.parts` (the caller knows them) */
+  changedParts?: ReadonlySet<string>;
+  /** bytes the manifest's journal may grow to before it is compacted (tests); journalLimit() by default */
+  journalLimit?: number;
 }
 
 export interface EmitSummary {
@@ -159,18 +190,23 @@ function writeNewFile(path: string, content: string): void {
 function writeChunks(path: string, chunks: Buffer[], mode: number): void {
   const fd = openSync(path, 'w', mode);
   try {
-    // writev may write less than asked: finish each batch by hand
-    for (let i = 0; i < chunks.length; i += 256) {
-      const batch = chunks.slice(i, i + 256);
-      const total = batch.reduce((n, b) => n + b.length, 0);
-      let done = writevSync(fd, batch);
-      if (done < total) {
-        const whole = Buffer.concat(batch);
-        while (done < total) done += writeSync(fd, whole, done);
-      }
-    }
+    writeAll(fd, chunks);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Write every chunk, in order, at the file's position (or its end, opened for appending). */
+function writeAll(fd: number, chunks: Buffer[]): void {
+  // writev may write less than asked: finish each batch by hand
+  for (let i = 0; i < chunks.length; i += 256) {
+    const batch = chunks.slice(i, i + 256);
+    const total = batch.reduce((n, b) => n + b.length, 0);
+    let done = writevSync(fd, batch);
+    if (done < total) {
+      const whole = Buffer.concat(batch);
+      while (done < total) done += writeSync(fd, whole, done);
+    }
   }
 }
 
@@ -196,14 +232,15 @@ function sameList(a: readonly string[] | undefined, b: readonly string[]): boole
   return a === b || (a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]));
 }
 
-// dependsOn sorted and without duplicates, once per list object (an
-// incremental build hands the same unchanged files, and lists, every time)
-const normalLists = new WeakMap<readonly string[], { list: string[]; key: string }>();
-function normalDependsOn(dependsOn: readonly string[]): { list: string[]; key: string } {
+// dependsOn sorted and without duplicates, and that list joined with \n (a
+// key), once per list object (an incremental build hands the same unchanged
+// files, and lists, every time)
+const normalLists = new WeakMap<readonly string[], [list: string[], key: string]>();
+function depsOf(dependsOn: readonly string[]): [list: string[], key: string] {
   let normal = normalLists.get(dependsOn);
   if (normal === undefined) {
     const list = [...new Set(dependsOn)].sort();
-    normalLists.set(dependsOn, (normal = { list, key: list.join('\n') }));
+    normalLists.set(dependsOn, (normal = [list, list.join('\n')]));
   }
   return normal;
 }
@@ -266,38 +303,51 @@ function emit(
   );
   summary.diagnostics.push(...checked.diagnostics);
 
-  const next = new Map<string, ManifestEntry>();
+  // The next manifest starts as a copy of the previous one: only entries
+  // that differ are touched (and listed in changedPaths, for the journal).
+  const next = new Map(previous.files);
+  const changedPaths: string[] = [];
   // pristine contents by hash: what is known in memory (the previous run's
-  // output, a version 1 manifest) and what the next run will know
+  // output, the journal, a version 1 manifest) and what the next run will know
   const known = previous.pristine ?? new Map<string, string>();
+  const nextPristine = new Map(known);
   const legacy = previous.legacy === true;
-  const nextPristine = new Map<string, string>();
+  // generated entries per pristine hash, before and after this emit
+  const previousRefs = previous.refs ?? referenceCounts(previous.files);
+  const refs = new Map(previousRefs);
+  const unstored = new Set(previous.unstored);
   /** Whether `text` is the pristine content of `entry` (a string compare when known, else its hash). */
   const isPristine = (entry: ManifestEntry, text: string): boolean => {
     const pristine = known.get(entry.hash);
     return pristine !== undefined ? pristine === text : contentHash(text) === entry.hash;
   };
+  // output paths are checked (relative, no `.`/`..`/empty segments): appending
+  // them to the normalized root is what join() would do, without its cost per file
+  const root = normalize(out).replace(/\/+$/, '');
+  const existing = new ExistingFiles(root, previous.folders);
   /** Put `content` in the store under `hash` unless it is there already. */
-  const existing = new ExistingFiles(previous.folders);
   const store = (hash: string, content: string): void => {
     const target = join(out, pristinePath(hash));
-    // new contents (a few per edit) and, in a fresh process, every unchanged
-    // one (to restore a lost file): a stat is cheaper than a failed exclusive open
+    // new contents and, in a fresh process, every unchanged one (to restore
+    // a lost file): a stat is cheaper than a failed exclusive open
     if (!existsSync(target)) writeNewFile(target, content);
   };
+  // parts whose hash is not the one of the previous manifest (added and removed ones included)
+  const changedParts =
+    options.manifest && options.changedParts
+      ? options.changedParts
+      : partsChangedSince(previous.parts, parts);
+  const unchangedParts = (dependsOn: readonly string[]): boolean =>
+    dependsOn.every((d) => !changedParts.has(d) && Object.hasOwn(parts, d));
   const depsHashes = new Map<string, string>(); // many files share one dependsOn list
-  // parts whose hash is the same as in the previous manifest: a dependsOn
-  // list made only of those keeps the hash it had last run (no rehash)
-  const stillParts = new Set<string>();
-  for (const key of Object.keys(parts)) if (previous.parts[key] === parts[key]) stillParts.add(key);
-  let dirty = !sameRecord(previous.parts, parts);
   /** The hash of the parts a (normalized) dependsOn list names, once per list. */
   const depsHashOf = (dependsOn: readonly string[], depsKey: string): string => {
     let deps = depsHashes.get(depsKey);
     if (deps === undefined) {
+      // a list made only of unchanged parts keeps the hash it had last run (no rehash)
       const last = previous.dependencyHashes?.get(depsKey);
       deps =
-        last !== undefined && dependsOn.length > 0 && dependsOn.every((d) => stillParts.has(d))
+        last !== undefined && dependsOn.length > 0 && unchangedParts(dependsOn)
           ? last
           : dependencyHash(dependsOn, parts);
       depsHashes.set(depsKey, deps);
@@ -310,25 +360,28 @@ function emit(
     );
 
   let current: ProducedFile | undefined; // the file the loop below is at
-  // output paths are checked (relative, no `.`/`..`/empty segments): appending
-  // them to the normalized root is what join() would do, without its cost per file
-  const root = normalize(out).replace(/\/+$/, '');
+  let matched = 0; // produced paths the previous manifest has an entry for
   for (const file of checked.files) {
-    current = file;
-    const target = `${root}/${file.path}`;
     const prev = previous.files.get(file.path);
-    // the very file object this entry was recorded for (an incremental build
-    // carries a backend's unaffected files over): same content, mode and
-    // dependsOn; only the hash of its parts and its presence on disk can differ
-    if (prev !== undefined && recorded.get(file) === prev && prev.ownership === 'generated') {
-      const { list, key } = normalDependsOn(file.dependsOn);
-      if (depsHashOf(list, key) === prev.deps && existing.has(target, true)) {
-        nextPristine.set(prev.hash, file.content);
+    if (prev !== undefined) {
+      matched++;
+      // The very file object this entry was recorded for (an incremental
+      // build carries a backend's unaffected files over): same content, mode
+      // and dependsOn, and the entry's parts hash is the one of the previous
+      // manifest's parts (see keepOld). Only that hash and the file's
+      // presence on disk can differ; when neither does, nothing to do.
+      if (
+        recorded.get(file) === prev &&
+        (options.unaffected?.has(file) === true ||
+          depsHashOf(...depsOf(file.dependsOn)) === prev.deps) &&
+        existing.has(file.path, true)
+      ) {
         summary.unchanged.push(file.path);
-        next.set(file.path, prev);
         continue;
       }
     }
+    current = file;
+    const target = `${root}/${file.path}`;
     const mode = file.mode ?? 0o644;
     try {
       if (file.ownership !== 'generated') {
@@ -340,7 +393,7 @@ function emit(
                 ownership: file.ownership,
                 hash: prev?.ownership === file.ownership ? prev.hash : contentHash(file.content),
               });
-        if (existing.has(target)) summary.unchanged.push(file.path);
+        if (existing.has(file.path)) summary.unchanged.push(file.path);
         else {
           writeFileAtomic(target, file.content, mode);
           summary.written.push(file.path);
@@ -348,15 +401,15 @@ function emit(
         keep(file.path, prev, entry);
         continue;
       }
-      const { list: dependsOn, key: depsKey } = normalDependsOn(file.dependsOn);
+      const [dependsOn, depsKey] = depsOf(file.dependsOn);
       const deps = depsHashOf(dependsOn, depsKey);
       if (prev?.ownership === 'generated' && isPristine(prev, file.content)) {
         // same output as last time: the user's edits (if any) stay as they are
         nextPristine.set(prev.hash, file.content);
         // a fresh process knows no pristine contents: make sure the store
         // has this one (a lost or torn pristine file comes back)
-        if (legacy || !known.has(prev.hash)) store(prev.hash, file.content);
-        if (!existing.has(target, leftInPlace.has(prev))) {
+        if (!known.has(prev.hash)) store(prev.hash, file.content);
+        if (!existing.has(file.path, leftInPlace.has(prev))) {
           writeFileAtomic(target, file.content, mode);
           summary.written.push(file.path);
         } else {
@@ -382,13 +435,14 @@ function emit(
         deps,
       });
       const onDisk = readIfExists(target);
-      const untouched =
+      const untouchedByUser =
         onDisk !== undefined && prev?.ownership === 'generated' && isPristine(prev, onDisk);
-      if (onDisk === undefined || untouched) {
+      if (onDisk === undefined || untouchedByUser) {
         writeFileAtomic(target, file.content, mode);
         summary.written.push(file.path);
         keep(file.path, prev, entry, file.content);
       } else if (onDisk === file.content) {
+        // (also what a crash leaves: the file written, the manifest's record of it lost)
         if (prev === undefined || (prev.mode ?? 0o644) !== mode) chmodSync(target, mode);
         summary.unchanged.push(file.path);
         keep(file.path, prev, entry, file.content);
@@ -419,101 +473,219 @@ function emit(
             }),
           );
           // keep the old base so the next build tries the merge again
-          if (prev) keepOld(file.path, prev);
+          if (prev) keepOld(file.path);
         }
       }
     } catch (error) {
       fail('BC8001', file.path, error);
-      if (prev) keepOld(file.path, prev);
+      if (prev) keepOld(file.path);
     }
   }
 
   current = undefined;
-  for (const [path, prev] of previous.files) {
-    if (next.has(path)) continue;
-    dirty = true;
-    if (prev.ownership !== 'generated') continue;
-    const target = join(out, path);
-    try {
-      const onDisk = readIfExists(target);
-      if (onDisk === undefined) continue;
-      if (!isPristine(prev, onDisk)) {
-        summary.kept.push(path);
-        summary.diagnostics.push(makeDiagnostic('BC8006', undefined, { path }));
-        continue;
-      }
-      unlinkSync(target);
-      summary.removed.push(path);
-      pruneEmptyDirectories(out, dirname(target));
-    } catch (error) {
-      fail('BC8008', path, error);
-      keepOld(path, prev);
+  if (matched < previous.files.size) {
+    // generated files no longer produced (sorted: the summary and diagnostics
+    // come in the same order whatever order the manifest was built in)
+    const gone = [...previous.files.keys()].filter((path) => !checked.byPath.has(path)).sort();
+    for (const path of gone) {
+      const prev = previous.files.get(path)!;
+      if (prev.ownership === 'generated' && !removeGenerated(path, prev)) continue; // kept
+      next.delete(path);
+      changedPaths.push(path);
+      if (prev.ownership === 'generated') unref(prev.hash);
     }
   }
 
   const manifest: Manifest = {
-    parts: sortedRecord(parts),
+    parts,
     files: next,
     pristine: nextPristine,
     dependencyHashes: depsHashes,
+    refs,
+    unstored,
   };
-  // entries went in in path order, unless a removal had to keep an old one
-  const paths = [...next.keys()];
-  if (paths.some((path, i) => i > 0 && paths[i - 1]! > path)) {
-    manifest.files = new Map();
-    for (const path of paths.sort()) manifest.files.set(path, next.get(path)!);
-  }
+  if (previous.disk) manifest.disk = previous.disk;
   summary.manifest = manifest;
-  if (dirty || previous.legacy || !existsSync(join(out, MANIFEST_PATH))) {
+
+  // what changed, as the journal records it
+  const partChanges: [string, string | null][] = [...changedParts].map((key) => [
+    key,
+    Object.hasOwn(parts, key) ? parts[key]! : null,
+  ]);
+  const fileChanges: [string, ManifestEntry | null][] = [];
+  const added = new Map<string, string>(); // contents no entry of the previous manifest referred to
+  const dropped = new Set<string>(); // hashes no entry refers to any more
+  for (const path of changedPaths) {
+    const prev = previous.files.get(path);
+    const entry = next.get(path);
+    if (prev !== undefined && entry !== undefined && sameEntry(prev, entry)) continue;
+    fileChanges.push([path, entry ?? null]);
+    if (prev?.ownership === 'generated' && !refs.has(prev.hash)) dropped.add(prev.hash);
+    if (entry?.ownership === 'generated' && !previousRefs.has(entry.hash)) {
+      const content = nextPristine.get(entry.hash); // (a new entry comes with its content)
+      if (content !== undefined) added.set(entry.hash, content);
+    }
+  }
+  for (const hash of dropped) nextPristine.delete(hash);
+
+  // Append to the journal when manifest.json (and the journal) on disk are
+  // what the previous manifest was read from or written to; otherwise, or
+  // when the journal would grow too big, write manifest.json whole. These
+  // choices depend on the disk and the model only (a warm builder and a
+  // fresh process leave the same bytes).
+  const disk = previous.disk;
+  let compact = !disk || legacy || disk.compact;
+  if (!compact && (partChanges.length > 0 || fileChanges.length > 0)) {
+    const record = journalRecord(partChanges, fileChanges, added);
+    if (disk!.journal === 0) record.unshift(Buffer.from(journalHeader(disk!.hash)));
+    const size = record.reduce((n, chunk) => n + chunk.length, 0);
+    if (disk!.journal + size > (options.journalLimit ?? journalLimit(disk!.bytes))) compact = true;
+    else {
+      let appended: boolean;
+      try {
+        appended = appendJournal(out, disk!, record);
+      } catch (error) {
+        // a torn line may be there: the next emit compacts; what is new is only in memory
+        fail('BC8001', JOURNAL_PATH, error);
+        for (const hash of added.keys()) unstored.add(hash);
+        manifest.disk = { ...disk!, compact: true };
+        return;
+      }
+      if (appended) {
+        for (const hash of added.keys()) unstored.add(hash);
+        manifest.disk = { ...disk!, journal: disk!.journal + size };
+      } else compact = true; // changed on disk behind our back
+    }
+  } else if (!compact && !existsSync(join(out, MANIFEST_PATH))) compact = true;
+
+  if (compact) {
     try {
-      writeFileAtomic(join(out, MANIFEST_PATH), manifestChunks(manifest));
+      // contents the store lacks go in before manifest.json refers to them
+      for (const [hash, content] of added) store(hash, content);
+      for (const hash of unstored) {
+        const content = nextPristine.get(hash);
+        if (content !== undefined && refs.has(hash)) store(hash, content);
+      }
+      if (legacy)
+        for (const hash of refs.keys()) {
+          const content = nextPristine.get(hash);
+          if (content !== undefined) store(hash, content);
+        }
+      const chunks = manifestChunks(manifest);
+      writeFileAtomic(join(out, MANIFEST_PATH), chunks);
+      manifest.disk = {
+        bytes: chunks.reduce((n, chunk) => n + chunk.length, 0),
+        hash: sha256(chunks),
+        journal: 0,
+        compact: false,
+      };
     } catch (error) {
       fail('BC8001', MANIFEST_PATH, error);
+      for (const hash of added.keys()) unstored.add(hash);
+      if (manifest.disk) manifest.disk = { ...manifest.disk, compact: true };
       return; // the manifest on disk still refers to the old contents: keep them
     }
-    // contents no entry refers to any more leave the store
-    const referenced = new Set<string>();
-    for (const entry of next.values())
-      if (entry.ownership === 'generated') referenced.add(entry.hash);
-    for (const prev of previous.files.values()) {
-      if (prev.ownership !== 'generated' || referenced.has(prev.hash)) continue;
-      referenced.add(prev.hash); // once
-      try {
-        unlinkSync(join(out, pristinePath(prev.hash)));
-      } catch {
-        // already gone (or never stored: a version 1 manifest)
-      }
+    manifest.unstored = new Set();
+    try {
+      unlinkSync(join(out, JOURNAL_PATH));
+    } catch {
+      // no journal (or a stale one: its first line names another manifest.json)
     }
+    // contents no entry refers to any more leave the store, only now: every
+    // prefix of the journal just removed (what a replay after a crash could
+    // give) still found its merge bases in the store
+    removeUnreferencedPristine(out, refs);
   }
+  for (const hash of dropped) manifest.unstored?.delete(hash);
   // every write is done: what the output folders look like now
   manifest.folders = existing.stampFolders();
 
-  /** Keep `entry` for `path`; a generated entry's content goes to the store when new. */
+  /** Keep `entry` for `path` (the previous entry or a new one); a generated entry's content is known. */
   function keep(
     path: string,
     prev: ManifestEntry | undefined,
     entry: ManifestEntry,
     content?: string,
   ): void {
-    if (entry !== prev) dirty = true;
     // the entry describes this file object's content: next time the same object needs no checks
     if (entry.ownership === 'generated' && current?.path === path) recorded.set(current, entry);
     leftInPlace.add(entry);
-    if (content !== undefined) {
-      store(entry.hash, content);
-      nextPristine.set(entry.hash, content);
-    }
+    if (content !== undefined) nextPristine.set(entry.hash, content);
+    if (entry === prev) return;
     next.set(path, entry);
+    changedPaths.push(path);
+    if (prev?.ownership === 'generated') unref(prev.hash);
+    if (entry.ownership === 'generated') refs.set(entry.hash, (refs.get(entry.hash) ?? 0) + 1);
   }
 
-  /** Keep the previous entry as it is (a conflict, a failed write or removal). */
-  function keepOld(path: string, prev: ManifestEntry): void {
-    const pristine = known.get(prev.hash);
-    if (pristine !== undefined) nextPristine.set(prev.hash, pristine);
-    if (legacy && pristine !== undefined && prev.ownership === 'generated')
-      store(prev.hash, pristine);
-    next.set(path, prev);
+  /**
+   * Keep the previous entry as it is (a conflict, a failed write): `next`
+   * has it already. Its parts hash may now be out of date, so the file
+   * object is no longer vouched for by it (the fast path above).
+   */
+  function keepOld(path: string): void {
+    if (current?.path === path) recorded.delete(current);
   }
+
+  function unref(hash: string): void {
+    const count = (refs.get(hash) ?? 1) - 1;
+    if (count > 0) refs.set(hash, count);
+    else refs.delete(hash);
+  }
+
+  /** Remove a generated file no longer produced; false when it has to stay in the manifest. */
+  function removeGenerated(path: string, prev: ManifestEntry): boolean {
+    const target = join(out, path);
+    try {
+      const onDisk = readIfExists(target);
+      if (onDisk === undefined) return true;
+      if (!isPristine(prev, onDisk)) {
+        summary.kept.push(path);
+        summary.diagnostics.push(makeDiagnostic('BC8006', undefined, { path }));
+        return true;
+      }
+      unlinkSync(target);
+      summary.removed.push(path);
+      pruneEmptyDirectories(out, dirname(target));
+      return true;
+    } catch (error) {
+      fail('BC8008', path, error);
+      return false;
+    }
+  }
+}
+
+/**
+ * Append `line` to the journal if manifest.json and the journal on disk are
+ * the ones `disk` describes (false otherwise: the caller compacts).
+ */
+function appendJournal(out: string, disk: ManifestOnDisk, record: Buffer[]): boolean {
+  // (a size check: hashing manifest.json would cost what the journal saves)
+  const manifest = statSync(join(out, MANIFEST_PATH), { throwIfNoEntry: false });
+  if (manifest?.size !== disk.bytes) return false;
+  const fd = openSync(join(out, JOURNAL_PATH), 'a');
+  try {
+    if (fstatSync(fd).size !== disk.journal) return false;
+    writeAll(fd, record);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/** Parts whose hash differs between `before` and `after` (added and removed ones included). */
+function partsChangedSince(
+  before: Record<string, string>,
+  after: Record<string, string>,
+): Set<string> {
+  const changed = new Set<string>();
+  for (const key of Object.keys(after)) if (before[key] !== after[key]) changed.add(key);
+  for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) changed.add(key);
+  return changed;
+}
+
+function sameEntry(a: ManifestEntry, b: ManifestEntry): boolean {
+  return a === b || JSON.stringify(normalizeEntry(a)) === JSON.stringify(normalizeEntry(b));
 }
 
 /** `.orig`, or `.orig.1`, `.orig.2`… when an earlier --force already saved one: never overwrite a saved file. */
@@ -522,17 +694,22 @@ function freeOrigName(target: string): string {
   for (let n = 1; ; n++) if (!existsSync(`${target}.orig.${n}`)) return `.orig.${n}`;
 }
 
-function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  for (const key of keys) if (a[key] !== b[key]) return false;
-  return true;
-}
-
-function sortedRecord(record: Record<string, string>): Record<string, string> {
-  const sorted: Record<string, string> = {};
-  for (const key of Object.keys(record).sort()) sorted[key] = record[key]!;
-  return sorted;
+/** Remove the store's files that no entry refers to. */
+function removeUnreferencedPristine(out: string, refs: ReadonlyMap<string, number>): void {
+  let names: string[];
+  try {
+    names = readdirSync(join(out, PRISTINE_DIR));
+  } catch {
+    return; // no store
+  }
+  for (const name of names) {
+    if (refs.has(name) || !/^[0-9a-f]{64}$/.test(name)) continue;
+    try {
+      unlinkSync(join(out, PRISTINE_DIR, name));
+    } catch {
+      // gone already
+    }
+  }
 }
 
 /** Remove `dir` and its parents while they are empty, stopping at `out`. */

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IncrementalBuilder, build } from '../../compiler/build.js';
+import { readManifest } from '../../compiler/emit/manifest.js';
 import { edits, repair, seededRandom } from './edits.js';
 import { readTree } from './tree.js';
 
@@ -67,12 +68,8 @@ describe.each(Object.keys(examples))('%s', (example) => {
       }
       // now and then the user edits a generated file: both builds must merge it alike
       if (random() < 0.3) {
-        const generated = Object.entries(
-          JSON.parse(readFileSync(join(out, '.bitcup/manifest.json'), 'utf8')).files as Record<
-            string,
-            { ownership: string }
-          >,
-        )
+        // (the manifest as a build reads it: manifest.json, then its journal)
+        const generated = [...readManifest(out).manifest.files]
           .filter(([path, entry]) => entry.ownership === 'generated' && path.endsWith('.py'))
           .map(([path]) => path);
         const target = generated[Math.floor(random() * generated.length)];
