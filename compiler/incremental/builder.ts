@@ -67,6 +67,32 @@ function previousOutputKey(out: string): string {
   return parts.join('\n');
 }
 
+/**
+ * `files`, with each one made again exactly as it was last run (content,
+ * owner, mode, dependsOn) replaced by last run's object: the emitter skips a
+ * file object it recorded (a string compare here instead of its checks).
+ */
+function sameAsBefore(files: GeneratedFile[], last: readonly GeneratedFile[]): GeneratedFile[] {
+  if (last.length === 0) return files;
+  const byPath = new Map<string, GeneratedFile>();
+  for (const f of files) byPath.set(f.path, f);
+  const replaced = new Map<GeneratedFile, GeneratedFile>();
+  for (const before of last) {
+    const made = byPath.get(before.path);
+    if (
+      made !== undefined &&
+      made !== before &&
+      made.content === before.content &&
+      made.ownership === before.ownership &&
+      made.mode === before.mode &&
+      made.dependsOn.length === before.dependsOn.length &&
+      made.dependsOn.every((d, i) => d === before.dependsOn[i])
+    )
+      replaced.set(made, before);
+  }
+  return replaced.size === 0 ? files : files.map((f) => replaced.get(f) ?? f);
+}
+
 function isPartial(backend: Backend): backend is PartialBackend {
   return typeof (backend as Partial<PartialBackend>).generateChanged === 'function';
 }
@@ -193,9 +219,13 @@ export class IncrementalBuilder {
     lap('hash');
     const context: BackendContext = { previous, report: (d) => diagnostics.push(d) };
     const produced: ProducedFile[] = [];
+    // files carried over because none of the parts they declare changed
+    // (the emitter then trusts the entry it recorded for them last run)
+    const unaffected = new Set<ProducedFile>();
     const lastFiles = new Map<string, GeneratedFile[]>();
     for (const backend of this.options.backends ?? registeredBackends) {
       let files: GeneratedFile[];
+      let carried = 0; // the first `carried` of `files` are kept from the last run
       try {
         const last = this.lastFiles.get(backend.name);
         if (isPartial(backend) && last) {
@@ -206,17 +236,24 @@ export class IncrementalBuilder {
           // depended on then) but that did not come back: it may be gone for
           // good (a removed entity) or its dependencies moved — only a whole
           // run can tell, so do one
-          files = kept.some((f) => isAffected(f.dependsOn, changed, parts))
-            ? backend.generate(program, context)
-            : [...kept, ...fresh];
-        } else files = backend.generate(program, context);
+          if (kept.some((f) => isAffected(f.dependsOn, changed, parts)))
+            files = sameAsBefore(backend.generate(program, context), last);
+          else {
+            files = [...kept, ...sameAsBefore(fresh, last)];
+            carried = kept.length;
+          }
+        } else files = sameAsBefore(backend.generate(program, context), last ?? []);
       } catch (error) {
         internal(`backend ${backend.name}`, error);
         continue;
       }
       lap(backend.name);
       lastFiles.set(backend.name, files);
-      for (const file of files) produced.push(this.produced(file, backend.name));
+      for (let i = 0; i < files.length; i++) {
+        const file = this.produced(files[i]!, backend.name);
+        produced.push(file);
+        if (i < carried) unaffected.add(file);
+      }
     }
     if (diagnostics.some((d) => d.severity === 'error')) return result;
 
@@ -224,6 +261,8 @@ export class IncrementalBuilder {
       force: this.options.force ?? false,
       started,
       parts,
+      changedParts: changed,
+      unaffected,
       skipHistory: this.options.skipHistory ?? false,
       ...(this.manifest ? { manifest: this.manifest } : {}),
     });
