@@ -78,13 +78,18 @@ export interface AnalyzeContext {
 }
 
 /**
- * What the per-declaration passes (flows, behaviors, rules, views) tell an
- * incremental analysis (reuse.ts), so it can skip the declarations whose
- * result it already has and learn what each one read and produced.
+ * What the per-declaration work (lowering and modifiers of an entity, flows,
+ * behaviors, rules, views) tells an incremental analysis (reuse.ts), so it
+ * can skip the declarations whose result it already has and learn what each
+ * one read, reported and produced.
  */
 export interface LeafHooks {
-  /** Before a declaration's own work: false when its result is reused (skip it). */
-  begin(decl: ast.Declaration): boolean;
+  /**
+   * Before a declaration's own work: false when its result is reused (skip
+   * it). `readsCount: false` when the work reads other entities only for
+   * what the skeleton covers (lowering resolves type names).
+   */
+  begin(decl: ast.Declaration, readsCount?: boolean): boolean;
   /** After a pass's loop over its declarations (what follows is app-wide). */
   end(): void;
   /** The IR a declaration produced (a flow, behavior or view). */

@@ -15,7 +15,7 @@ import { resolveNames } from './names.js';
 import { checkRules } from './rules.js';
 import { buildDeploy, checkSettings } from './settings.js';
 import { checkViews } from './views.js';
-import { AnalysisMemo, analyzeLeaves } from './reuse.js';
+import { AnalysisMemo, analyzeIncrementally } from './reuse.js';
 
 export type { AnalyzeContext, LoadedModule } from './context.js';
 export { AnalysisMemo } from './reuse.js';
@@ -93,18 +93,14 @@ export function analyze(
   memo?: AnalysisMemo,
 ): AnalyzeContext {
   const ctx = createContext(modules, report);
-  const runStage = (stage: Stage) => {
-    for (const pass of analyzePasses)
-      if (pass.stage === stage) runGuarded(report, `the ${pass.name} pass`, () => pass.run(ctx));
-  };
-  runStage('whole');
+  const run = (pass: (typeof analyzePasses)[number]) =>
+    runGuarded(report, `the ${pass.name} pass`, () => pass.run(ctx));
   if (!memo) {
-    runStage('leaf');
-    runStage('final');
+    for (const pass of analyzePasses) run(pass);
     return ctx;
   }
   const failed = !runGuarded(report, 'incremental analysis', () =>
-    analyzeLeaves(ctx, memo, runStage),
+    analyzeIncrementally(ctx, memo, analyzePasses, run),
   );
   // a bug in the reuse itself leaves nothing to trust for the next run
   if (failed) memo.forget();

@@ -44,7 +44,10 @@ export function lowerDeclarations(ctx: AnalyzeContext): void {
   }
   const tables = new Map<string, string>();
   for (const info of ctx.entities.values()) {
-    lowerEntity(ctx, info);
+    // (an incremental analysis has put a reused entity's finished IR in place;
+    // other entities matter here only by name and kind: the skeleton's part)
+    if (!ctx.leaf || ctx.leaf.begin(info.decl, false)) lowerEntity(ctx, info);
+    ctx.leaf?.end();
     const other = tables.get(info.ir.table);
     if (other !== undefined) {
       ctx.report.report('BC2019', tableSpan(info), {

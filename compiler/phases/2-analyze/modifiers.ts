@@ -22,11 +22,13 @@ const NUMBERS = new Set(['int', 'bigint', 'float', 'decimal']);
 export function checkModifiers(ctx: AnalyzeContext): void {
   const checker = new ExprChecker(ctx);
   for (const entity of ctx.entities.values()) {
+    if (ctx.leaf && !ctx.leaf.begin(entity.decl)) continue;
     for (const field of entity.fields.values()) {
       if (field.decl) checkFieldModifiers(ctx, checker, entity, field, field.decl);
     }
     checkOwnedBy(ctx, entity);
   }
+  ctx.leaf?.end();
 }
 
 function typeWord(field: FieldInfo): string {

@@ -33,7 +33,13 @@ import type * as ast from '../../../grammar/ast.js';
 import type { ReadCache } from '../1-load/index.js';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { Behavior, Entity, Flow } from '../../ir/schema.js';
-import { declarations, type AnalyzeContext, type EntityInfo, type LeafHooks } from './context.js';
+import {
+  declarations,
+  type AnalyzeContext,
+  type EntityInfo,
+  type FieldInfo,
+  type LeafHooks,
+} from './context.js';
 
 /** What a unit's last analysis gave and read. */
 interface UnitRecord {
@@ -45,6 +51,10 @@ interface UnitRecord {
   reads: Set<string>;
   /** the finished IR entity (absent for the app's unit) */
   entity?: Entity;
+  /** its fields as the context knew them (the finished IR in each) */
+  fields?: Map<string, FieldInfo>;
+  /** its `index (...)` options */
+  declaredIndexes?: string[][];
   /** the flow, behavior or view each declaration produced */
   produced: Map<ast.Declaration, object>;
   /** warnings its declarations reported */
@@ -243,28 +253,49 @@ class SetTrackingSet extends Set<string> {
   }
 }
 
-/** Put a finished entity in the context (fields matched by name); false when they do not match. */
-function fitsFinished(info: EntityInfo, finished: Entity): boolean {
-  if (info.fields.size !== finished.fields.length) return false;
-  return finished.fields.every((f) => info.fields.get(f.name) !== undefined);
+/**
+ * A reused entity's relation fields as the lowering pass leaves them, for the
+ * relations pass to pair anew with the re-analysed entities (it writes into
+ * them; the finished fields stay as they are). The rest of the map is the
+ * finished fields, which it only reads.
+ */
+function relationScratch(fields: Map<string, FieldInfo>): Map<string, FieldInfo> {
+  const scratch = new Map(fields);
+  for (const [name, info] of fields) {
+    if (info.target === undefined || info.ir.type.kind !== 'relation') continue;
+    const type = {
+      kind: 'relation' as const,
+      target: info.ir.type.target,
+      relation: info.list ? ('one-to-many' as const) : ('many-to-one' as const),
+      owning: !info.list,
+    };
+    scratch.set(name, { ...info, ir: { ...info.ir, type } });
+  }
+  return scratch;
 }
 
-function adoptFinished(info: EntityInfo, finished: Entity): void {
-  info.ir = finished;
-  for (const f of finished.fields) info.fields.get(f.name)!.ir = f;
+/** An analysis pass as `index.ts` lists it. */
+export interface StagedPass {
+  name: string;
+  stage: 'whole' | 'leaf' | 'final';
+  run: (ctx: AnalyzeContext) => void;
 }
 
 /**
- * Run the per-declaration passes (`leafPasses`), re-analysing only what
- * changed since `memo`'s run, then `finalPasses` (app-wide, always whole).
- * The context's program lists end up in program order, as a whole analysis
- * would leave them. Updates `memo` for the next run.
+ * Run `passes` (in order; `names` first), re-analysing only the units that
+ * changed since `memo`'s run or read one that did, and handing back the
+ * others' IR as the same objects. The context's program lists end up in
+ * program order, exactly as a whole analysis would leave them. Updates
+ * `memo` for the next run.
  */
-export function analyzeLeaves(
+export function analyzeIncrementally(
   ctx: AnalyzeContext,
   memo: AnalysisMemo,
-  runPasses: (which: 'leaf' | 'final') => void,
+  passes: readonly StagedPass[],
+  runPass: (pass: StagedPass) => void,
 ): void {
+  if (passes[0]?.name !== 'names') throw new Error('the names pass must come first');
+  runPass(passes[0]);
   // the units of this program, in program order
   const units = new Map<string, ast.Declaration[]>();
   for (const decl of declarations(ctx)) {
@@ -290,26 +321,31 @@ export function analyzeLeaves(
       let readsChanged = false;
       for (const name of record.reads) if (changed.has(name)) readsChanged = true;
       if (readsChanged) continue;
-      const info = record.entity ? ctx.entities.get(key) : undefined;
-      if (record.entity && (!info || !fitsFinished(info, record.entity))) continue;
+      if (record.entity && !ctx.entities.get(key)) continue;
       reused.set(key, record);
     }
   }
   memo.lastReused = reused.size;
-  // a reused unit from a re-parsed file: its records now name the new declaration objects
   for (const [key, record] of reused) {
+    // a reused unit from a re-parsed file: its records now name the new declaration objects
     const decls = units.get(key)!;
-    if (decls.every((d, i) => d === record.decls[i])) continue;
-    const produced = new Map<ast.Declaration, object>();
-    record.decls.forEach((old, i) => {
-      const ir = record.produced.get(old);
-      if (ir) produced.set(decls[i]!, ir);
-    });
-    record.produced = produced;
-    record.decls = decls;
+    if (!decls.every((d, i) => d === record.decls[i])) {
+      const produced = new Map<ast.Declaration, object>();
+      record.decls.forEach((old, i) => {
+        const ir = record.produced.get(old);
+        if (ir) produced.set(decls[i]!, ir);
+      });
+      record.produced = produced;
+      record.decls = decls;
+    }
+    // its finished entity goes in the context before lowering (which skips it)
+    const info = ctx.entities.get(key);
+    if (info && record.entity && record.fields) {
+      info.ir = record.entity;
+      info.fields = record.fields;
+      info.declaredIndexes = record.declaredIndexes ?? [];
+    }
   }
-  for (const [key, record] of reused)
-    if (record.entity) adoptFinished(ctx.entities.get(key)!, record.entity);
 
   // record what each re-analysed unit reads, reports, sets and produces
   const entities = new ReadTrackingMap<EntityInfo>(ctx.entities);
@@ -329,7 +365,7 @@ export function analyzeLeaves(
     setFields.added = undefined;
   };
   const hooks: LeafHooks = {
-    begin(decl) {
+    begin(decl, readsCount = true) {
       settle();
       const key = unitKey(decl);
       if (key !== undefined && reused.has(key)) return false;
@@ -348,7 +384,7 @@ export function analyzeLeaves(
       }
       current = record;
       reportedBefore = ctx.report.diagnostics.length;
-      entities.reads = actions.reads = record.reads;
+      if (readsCount) entities.reads = actions.reads = record.reads;
       setFields.added = record.setFields;
       return true;
     },
@@ -368,7 +404,26 @@ export function analyzeLeaves(
   };
   ctx.leaf = hooks;
   try {
-    runPasses('leaf');
+    for (const pass of passes) {
+      if (pass.stage === 'final' || pass === passes[0]) continue;
+      if (pass.name !== 'relations') {
+        runPass(pass);
+        continue;
+      }
+      // relations pair fields app-wide: reused entities take part with fresh copies
+      const finished = new Map<EntityInfo, Map<string, FieldInfo>>();
+      for (const key of reused.keys()) {
+        const info = previous.entities.get(key);
+        if (!info) continue;
+        finished.set(info, info.fields);
+        info.fields = relationScratch(info.fields);
+      }
+      try {
+        runPass(pass);
+      } finally {
+        for (const [info, fields] of finished) info.fields = fields;
+      }
+    }
   } finally {
     settle();
     delete ctx.leaf;
@@ -381,11 +436,10 @@ export function analyzeLeaves(
     for (const field of record.setFields) ctx.setFields.add(field);
     ctx.report.addAll(record.diagnostics);
   }
-  runPasses('final');
+  for (const pass of passes) if (pass.stage === 'final') runPass(pass);
 
   // the program's lists in program order, reused IR in place
   const program = ctx.program;
-  program.entities = program.entities.map((e) => reused.get(e.name)?.entity ?? e);
   const producedBy = (decl: ast.Declaration): object | undefined => {
     const key = unitKey(decl);
     return key === undefined ? undefined : (reused.get(key) ?? fresh.get(key))?.produced.get(decl);
@@ -414,8 +468,12 @@ export function analyzeLeaves(
       };
     if (!reused.has(key)) record.texts = decls.map((d) => textOf(d.span));
     record.decls = decls;
-    const entity = ctx.entities.get(key)?.ir;
-    if (entity && decls[0]?.kind === 'entity') record.entity = entity;
+    const info = ctx.entities.get(key);
+    if (info && decls[0]?.kind === 'entity') {
+      record.entity = info.ir;
+      record.fields = info.fields;
+      record.declaredIndexes = info.declaredIndexes;
+    }
     memo.units.set(key, record);
   }
 }
