@@ -57,6 +57,13 @@ export function sameIr(a: unknown, b: unknown): boolean {
   return i === keysB.length;
 }
 
+// Each IR item's part name, hash and list line, by the item object: IR
+// objects do not change once compiled, and an incremental analysis hands back
+// unchanged declarations as the same objects, so an edit looks up most items
+// instead of naming and comparing them again. (A hash is the content's,
+// whichever run computed it.)
+const itemFacts = new WeakMap<object, { name: string; line: string; hash: string }>();
+
 /** A previous run: its program and the part hashes computed for it. */
 export interface HashedProgram {
   program: Program;
@@ -90,33 +97,36 @@ export function hashParts(program: Program, previous?: HashedProgram): Record<st
     for (const n of names) parts[n] = known[n]!;
     return true;
   };
-  const each = <T>(
+  const each = <T extends object>(
     list: string,
     prefix: string,
     items: readonly T[],
     beforeItems: readonly T[] | undefined,
     key: (item: T) => string,
   ): void => {
-    if (sameItems(items, beforeItems) && copied([list, ...items.map((i) => `${prefix}:${key(i)}`)]))
-      return;
-    let beforeByKey: Map<string, T> | undefined; // built when an item is not where it was
-    const itemHashes: string[] = [];
+    let beforeByKey: Map<string, T> | undefined; // built for the first item not seen before
+    let same = beforeItems !== undefined && items.length === beforeItems.length;
+    const lines: string[] = [];
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
-      const itemKey = key(item);
-      const name = `${prefix}:${itemKey}`;
-      let h = beforeItems?.[i] === item ? known?.[name] : undefined;
-      if (h === undefined) {
+      let facts = itemFacts.get(item);
+      if (facts === undefined) {
+        const itemKey = key(item);
+        const name = `${prefix}:${itemKey}`;
         if (!beforeByKey) {
           beforeByKey = new Map();
           for (const b of beforeItems ?? []) beforeByKey.set(key(b), b);
         }
-        h = hashPart(name, item, beforeByKey.get(itemKey));
+        const hash = hashPart(name, item, beforeByKey.get(itemKey));
+        facts = { name, line: `${itemKey}=${hash}`, hash };
+        itemFacts.set(item, facts);
       }
-      parts[name] = h;
-      itemHashes.push(`${itemKey}=${h}`);
+      if (same && beforeItems![i] !== item) same = false;
+      parts[facts.name] = facts.hash;
+      lines.push(facts.line);
     }
-    parts[list] = contentHash(itemHashes.join('\n'));
+    const last = known?.[list];
+    parts[list] = same && last !== undefined ? last : contentHash(lines.join('\n'));
   };
   parts['app'] = hashPart('app', program.app, before?.app);
   parts['deploy'] = hashPart('deploy', program.deploy, before?.deploy);
