@@ -84,19 +84,6 @@ export function hashParts(program: Program, previous?: HashedProgram): Record<st
     const last = known?.[name];
     return last !== undefined && sameIr(value, beforeValue) ? last : hashOf(value);
   };
-  // An incremental analysis hands back unchanged declarations as the same
-  // objects: a list made of the previous run's items, in the same order,
-  // makes the same parts (copied, not rehashed).
-  const sameItems = (items: readonly unknown[], beforeItems: readonly unknown[] | undefined) =>
-    beforeItems !== undefined &&
-    items.length === beforeItems.length &&
-    items.every((item, i) => item === beforeItems[i]);
-  /** Copy `names` from the previous run; false (nothing copied) when one is missing. */
-  const copied = (names: readonly string[]): boolean => {
-    if (!known || names.some((n) => known[n] === undefined)) return false;
-    for (const n of names) parts[n] = known[n]!;
-    return true;
-  };
   const each = <T extends object>(
     list: string,
     prefix: string,
@@ -139,53 +126,89 @@ export function hashParts(program: Program, previous?: HashedProgram): Record<st
   each('events', 'event', program.events, before?.events, (e) => e.name);
   each('views', 'view', program.views, before?.views, (v) => v.name);
   each('joinTables', 'joinTable', program.joinTables, before?.joinTables, (j) => j.name);
-  const sameEntities = sameItems(program.entities, before?.entities);
-  const perEntity = (list: string) => program.entities.map((e) => `${list}:${e.name}`);
-  if (!(
-    sameEntities &&
-    sameItems(program.indexes, before?.indexes) &&
-    copied(['indexes', ...perEntity('indexes')])
-  )) {
-    const byEntity = (from: Program | undefined) => {
-      const lists = new Map<string, unknown[]>(from?.entities.map((e) => [e.name, []]));
-      for (const index of from?.indexes ?? []) {
-        const list = lists.get(index.entity) ?? [];
-        list.push(index);
-        lists.set(index.entity, list);
-      }
-      return lists;
-    };
-    const indexesBefore = byEntity(before);
-    for (const [entity, list] of byEntity(program))
-      parts[`indexes:${entity}`] = hashPart(`indexes:${entity}`, list, indexesBefore.get(entity));
-    parts['indexes'] = hashPart('indexes', program.indexes, before?.indexes);
-  }
-  // an entity's share of a list, from the item hashes just made
-  const shares = <T extends { entity?: string | undefined }>(
-    list: string,
-    itemPrefix: string,
+  // Per-entity parts (an entity's indexes, its share of a list) are made
+  // again only for the entities an edit touched: those of an item that is not
+  // the one at its place last run (either run's item there). Without a last
+  // run, or when the entities are not the same names in the same order, all.
+  const entityNames = program.entities.map((e) => e.name);
+  const sameNames =
+    known !== undefined &&
+    before !== undefined &&
+    before.entities.length === entityNames.length &&
+    before.entities.every((e, i) => e.name === entityNames[i]);
+  const touched = <T extends { entity?: string | undefined }>(
     items: readonly T[],
     beforeItems: readonly T[] | undefined,
-    key: (item: T) => string,
-  ) => {
-    if (sameEntities && sameItems(items, beforeItems) && copied(perEntity(list))) return;
-    const byEntity = new Map<string, string[]>(program.entities.map((e) => [e.name, []]));
+  ): Set<string> | undefined => {
+    if (!sameNames || !beforeItems) return undefined;
+    const entities = new Set<string>();
+    for (let i = 0; i < Math.max(items.length, beforeItems.length); i++) {
+      const [now, then] = [items[i], beforeItems[i]];
+      if (now === then) continue;
+      if (now?.entity !== undefined) entities.add(now.entity);
+      if (then?.entity !== undefined) entities.add(then.entity);
+    }
+    return entities;
+  };
+  /** Fill `<list>:<Entity>` for every entity: copied when untouched, else made by `make`. */
+  const perEntity = (
+    list: string,
+    entities: Set<string> | undefined,
+    make: (wanted: ReadonlySet<string> | undefined) => Map<string, string>,
+  ): void => {
+    const remade = make(entities);
+    for (const entity of entityNames) {
+      const name = partName(list, entity);
+      parts[name] = remade.get(entity) ?? known![name]!;
+    }
+  };
+  /** `items` of each wanted entity (all when undefined), in program order. */
+  const groupBy = <T extends { entity?: string | undefined }>(
+    items: readonly T[],
+    wanted: ReadonlySet<string> | undefined,
+  ): Map<string, T[]> => {
+    const groups = new Map<string, T[]>();
+    for (const entity of entityNames) if (!wanted || wanted.has(entity)) groups.set(entity, []);
     for (const item of items) {
       if (item.entity === undefined) continue;
-      const lines = byEntity.get(item.entity) ?? [];
-      lines.push(`${key(item)}=${parts[`${itemPrefix}:${key(item)}`]}`);
-      byEntity.set(item.entity, lines);
+      groups.get(item.entity)?.push(item);
     }
-    for (const [entity, lines] of byEntity)
-      parts[`${list}:${entity}`] = shareHash(lines.join('\n'));
+    return groups;
   };
-  shares('views', 'view', program.views, before?.views, (v) => v.name);
-  shares('flows', 'flow', program.flows, before?.flows, (f) => f.name);
-  shares('behaviors', 'behavior', program.behaviors, before?.behaviors, behaviorKey);
+  const indexesTouched = touched(program.indexes, before?.indexes);
+  perEntity('indexes', indexesTouched, (wanted) => {
+    const now = groupBy(program.indexes, wanted);
+    const then = groupBy(before?.indexes ?? [], wanted);
+    const hashes = new Map<string, string>();
+    for (const [entity, list] of now)
+      hashes.set(entity, hashPart(partName('indexes', entity), list, then.get(entity)));
+    return hashes;
+  });
+  parts['indexes'] =
+    indexesTouched?.size === 0 && known?.['indexes'] !== undefined
+      ? known['indexes']
+      : hashPart('indexes', program.indexes, before?.indexes);
+  // an entity's share of a list, from the item lines just made (`key=hash`)
+  const shares = <T extends { entity?: string | undefined }>(
+    list: string,
+    items: readonly T[],
+    beforeItems: readonly T[] | undefined,
+  ) =>
+    perEntity(list, touched(items, beforeItems), (wanted) => {
+      const hashes = new Map<string, string>();
+      for (const [entity, group] of groupBy(items, wanted))
+        hashes.set(entity, shareHash(group.map((item) => itemFacts.get(item)!.line).join('\n')));
+      return hashes;
+    });
+  shares('views', program.views, before?.views);
+  shares('flows', program.flows, before?.flows);
+  shares('behaviors', program.behaviors, before?.behaviors);
   // every other part is one of these lists' items or made from them
   parts['program'] = contentHash(PROGRAM_PARTS.map((k) => `${k}=${parts[k]}`).join('\n'));
   return parts;
 }
+
+const partName = (list: string, entity: string): string => `${list}:${entity}`;
 
 // An entity's share is mostly what it was last run: its hash is looked up by
 // its text (a string lookup is much cheaper than a sha256 call).

@@ -67,6 +67,8 @@ interface UnitRecord {
 export class AnalysisMemo {
   skeleton: string | undefined;
   units = new Map<string, UnitRecord>();
+  /** last run's enums, events and join tables (`enum:<Name>`...), handed back when equal */
+  lists = new Map<string, object>();
   /** units reused by the last analysis (tests and benches) */
   lastReused = 0;
   /** source files read before (1-load re-reads one only when its stat changed) */
@@ -75,6 +77,7 @@ export class AnalysisMemo {
   forget(): void {
     this.skeleton = undefined;
     this.units = new Map();
+    this.lists = new Map();
   }
 }
 
@@ -210,6 +213,25 @@ function skeletonOf(ctx: AnalyzeContext, textOf: (span: ast.Span) => string): st
     lines.push(line);
   }
   return lines.join('\n');
+}
+
+/** `previous` when it equals `next` as JSON would tell (key order and spans included), else `next`. */
+function stable<T>(previous: object | undefined, next: T): T {
+  return previous !== undefined && sameJson(previous, next) ? (previous as T) : next;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keys.length !== keysB.length) return false;
+  return keys.every(
+    (key, i) =>
+      key === keysB[i] &&
+      sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+  );
 }
 
 /** `get`/`has` of a key count as reading it, enumerating as reading all. */
@@ -448,6 +470,17 @@ export function analyzeIncrementally(
     decls.map(producedBy).filter((ir) => ir !== undefined) as T[];
   program.flows = inOrder<Flow>(ctx.flowDecls);
   program.behaviors = inOrder<Behavior>(ctx.behaviorDecls);
+  // the whole passes make enums, events and join tables afresh: one equal to
+  // last run's (spans included) goes on as last run's object
+  program.enums = program.enums.map((e) => stable(memo.lists.get(`enum:${e.name}`), e));
+  program.events = program.events.map((e) => stable(memo.lists.get(`event:${e.name}`), e));
+  program.joinTables = program.joinTables.map((j) =>
+    stable(memo.lists.get(`joinTable:${j.name}`), j),
+  );
+  for (const e of program.enums) {
+    const info = ctx.enums.get(e.name);
+    if (info) info.ir = e;
+  }
 
   // remember this run (only one without errors: its units are complete)
   memo.units = new Map();
@@ -456,6 +489,11 @@ export function analyzeIncrementally(
     return;
   }
   memo.skeleton = skeleton;
+  memo.lists = new Map<string, object>([
+    ...program.enums.map((e) => [`enum:${e.name}`, e] as const),
+    ...program.events.map((e) => [`event:${e.name}`, e] as const),
+    ...program.joinTables.map((j) => [`joinTable:${j.name}`, j] as const),
+  ]);
   for (const [key, decls] of units) {
     const record: UnitRecord = reused.get(key) ??
       fresh.get(key) ?? {
