@@ -37,6 +37,7 @@ import {
   declarations,
   type AnalyzeContext,
   type EntityInfo,
+  type ActionName,
   type FieldInfo,
   type LeafHooks,
 } from './context.js';
@@ -276,24 +277,34 @@ class SetTrackingSet extends Set<string> {
 }
 
 /**
- * A reused entity's relation fields as the lowering pass leaves them, for the
- * relations pass to pair anew with the re-analysed entities (it writes into
- * them; the finished fields stay as they are). The rest of the map is the
- * finished fields, which it only reads.
+ * Run `body` (the relations pass) with the reused entities' relation fields
+ * as the lowering pass leaves them, for it to pair anew with the re-analysed
+ * entities: it writes into these copies, thrown away after (the finished
+ * fields, which the skeleton guarantees agree, go back in place). The other
+ * fields are the finished ones, which it only reads.
  */
-function relationScratch(fields: Map<string, FieldInfo>): Map<string, FieldInfo> {
-  const scratch = new Map(fields);
-  for (const [name, info] of fields) {
-    if (info.target === undefined || info.ir.type.kind !== 'relation') continue;
-    const type = {
-      kind: 'relation' as const,
-      target: info.ir.type.target,
-      relation: info.list ? ('one-to-many' as const) : ('many-to-one' as const),
-      owning: !info.list,
-    };
-    scratch.set(name, { ...info, ir: { ...info.ir, type } });
+function withRelationScratch(infos: readonly EntityInfo[], body: () => void): void {
+  const finished: [Map<string, FieldInfo>, string, FieldInfo][] = [];
+  for (const info of infos)
+    info.fields.forEach((field, name) => {
+      if (field.target !== undefined && field.ir.type.kind === 'relation')
+        finished.push([info.fields, name, field]);
+    });
+  try {
+    for (const [fields, name, field] of finished) {
+      const target = field.ir.type.kind === 'relation' ? field.ir.type.target : '';
+      const type = {
+        kind: 'relation' as const,
+        target,
+        relation: field.list ? ('one-to-many' as const) : ('many-to-one' as const),
+        owning: !field.list,
+      };
+      fields.set(name, { ...field, ir: { ...field.ir, type } });
+    }
+    body();
+  } finally {
+    for (const [fields, name, field] of finished) fields.set(name, field);
   }
-  return scratch;
 }
 
 /** An analysis pass as `index.ts` lists it. */
@@ -317,6 +328,13 @@ export function analyzeIncrementally(
   runPass: (pass: StagedPass) => void,
 ): void {
   if (passes[0]?.name !== 'names') throw new Error('the names pass must come first');
+  // tables that tell which unit reads what (quiet until a unit's work begins)
+  const entities = new ReadTrackingMap<EntityInfo>();
+  const actions = new ReadTrackingMap<Map<string, ActionName>>();
+  const setFields = new SetTrackingSet();
+  ctx.entities = entities;
+  ctx.actions = actions;
+  ctx.setFields = setFields;
   runPass(passes[0]);
   // the units of this program, in program order
   const units = new Map<string, ast.Declaration[]>();
@@ -370,13 +388,6 @@ export function analyzeIncrementally(
   }
 
   // record what each re-analysed unit reads, reports, sets and produces
-  const entities = new ReadTrackingMap<EntityInfo>(ctx.entities);
-  const actions = new ReadTrackingMap(ctx.actions);
-  const setFields = new SetTrackingSet(ctx.setFields);
-  const previous = { entities: ctx.entities, actions: ctx.actions, setFields: ctx.setFields };
-  ctx.entities = entities;
-  ctx.actions = actions;
-  ctx.setFields = setFields;
   const fresh = new Map<string, UnitRecord>();
   let current: UnitRecord | undefined;
   let reportedBefore = 0;
@@ -433,26 +444,16 @@ export function analyzeIncrementally(
         continue;
       }
       // relations pair fields app-wide: reused entities take part with fresh copies
-      const finished = new Map<EntityInfo, Map<string, FieldInfo>>();
+      const reusedInfos: EntityInfo[] = [];
       for (const key of reused.keys()) {
-        const info = previous.entities.get(key);
-        if (!info) continue;
-        finished.set(info, info.fields);
-        info.fields = relationScratch(info.fields);
+        const info = entities.get(key);
+        if (info) reusedInfos.push(info);
       }
-      try {
-        runPass(pass);
-      } finally {
-        for (const [info, fields] of finished) info.fields = fields;
-      }
+      withRelationScratch(reusedInfos, () => runPass(pass));
     }
   } finally {
     settle();
     delete ctx.leaf;
-    ctx.entities = previous.entities;
-    ctx.actions = previous.actions;
-    ctx.setFields = previous.setFields;
-    for (const value of setFields) ctx.setFields.add(value);
   }
   for (const record of reused.values()) {
     for (const field of record.setFields) ctx.setFields.add(field);
