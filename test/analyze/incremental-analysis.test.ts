@@ -3,7 +3,15 @@
 // program and diagnostics — is exactly a whole analysis's. Each case edits
 // a model spread over three files, compiles with the memo and without, and
 // compares (key order and spans included).
-import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -310,5 +318,49 @@ describe('incremental analysis', () => {
     writeFileSync(entry, model('Six'));
     expect(compile(entry, { analysis: memo }).program?.app.title).toBe('Six');
     expect(memo.readCache.has(entry)).toBe(false);
+  });
+
+  it("agrees with a whole analysis through edits of behaviors, events and a dashboard's entity (shop)", () => {
+    const dir = join(root, 'shop');
+    cpSync(join(import.meta.dirname, '../../examples'), dir, { recursive: true });
+    const entry = join(dir, 'shop.bitcup');
+    const memo = new AnalysisMemo();
+    compile(entry, { analysis: memo });
+    const steps: [string, string, string][] = [
+      ['shop.bitcup', 'can be reordered"', 'can be ordered again"'],
+      ['shop.bitcup', 'input { note text? }', 'input { note text?  urgent bool? }'],
+      [
+        'shop.bitcup',
+        'allow if currentUser.isStaff\n  input { month date }',
+        'allow if currentUser.isStaff or true\n  input { month date }',
+      ],
+      [
+        'shop.bitcup',
+        'emit OrderPlaced { order = this }',
+        'emit OrderPlaced { order = this }  set paidAt = now',
+      ],
+      ['shop.bitcup', 'carrier  string?', 'carrier  text?'],
+      [
+        'shop-catalog.bitcup',
+        'stock        int = 0 min(0)',
+        'stock        int = 0 min(0) max(100000)',
+      ],
+      ['shop-catalog.bitcup', 'columns sku, name, price, stock', 'columns sku, name, stock'],
+    ];
+    let reusedSome = 0;
+    for (const [name, from, to] of steps) {
+      const file = join(dir, name);
+      const text = readFileSync(file, 'utf8');
+      expect(text.includes(from), `${name} has ${from}`).toBe(true);
+      writeFileSync(file, text.replace(from, to));
+      const incremental = compile(entry, { analysis: memo });
+      if (memo.lastReused > 0) reusedSome++;
+      const whole = compile(entry);
+      expect(JSON.stringify(incremental.program), `${name}: ${to}`).toBe(
+        JSON.stringify(whole.program),
+      );
+      expect(incremental.diagnostics).toEqual(whole.diagnostics);
+    }
+    expect(reusedSome).toBeGreaterThan(3);
   });
 });
