@@ -5,6 +5,7 @@
 // It never throws: a phase that fails is a BC9xxx diagnostic, and the
 // program is returned only when no error was reported (warnings allowed).
 import { DiagnosticCollector, makeDiagnostic } from './diagnostics/collector.js';
+import { firstDifference } from './ir/compare.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
 import type { Program } from './ir/schema.js';
 import { loadProgram } from './phases/1-load/index.js';
@@ -54,24 +55,6 @@ export function compile(entry: string, options: CompileOptions = {}): CompileRes
     }
   }
   return result;
-}
-
-/** The first path where two JSON-like values differ (key order counts), or undefined. */
-function firstDifference(a: unknown, b: unknown, path: string): string | undefined {
-  if (a === b) return undefined;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return path;
-  const keysA = Object.keys(a);
-  const keysB = Object.keys(b);
-  if (keysA.join('\n') !== keysB.join('\n')) return `${path} (keys)`;
-  for (const key of keysA) {
-    const found = firstDifference(
-      (a as Record<string, unknown>)[key],
-      (b as Record<string, unknown>)[key],
-      `${path}.${key}`,
-    );
-    if (found !== undefined) return found;
-  }
-  return undefined;
 }
 
 function compileOnce(entry: string, options: CompileOptions): CompileResult {

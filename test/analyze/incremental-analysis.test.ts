@@ -114,7 +114,7 @@ function model() {
     texts[name] = next;
     writeFileSync(join(dir, name), next);
   };
-  return { compileBoth, edit, memo };
+  return { compileBoth, edit, memo, entry };
 }
 
 /** The incremental result is the whole one: same program (JSON: key order, spans) and diagnostics. */
@@ -362,5 +362,27 @@ describe('incremental analysis', () => {
       expect(incremental.diagnostics).toEqual(whole.diagnostics);
     }
     expect(reusedSome).toBeGreaterThan(3);
+  });
+
+  it('BITCUP_VERIFY_INCREMENTAL reports an incremental analysis that differs from a whole one', () => {
+    const { edit, memo, entry } = model();
+    const first = compile(entry, { analysis: memo });
+    // a stale memo (what a missed dependency would leave): Author's label as it never was
+    entity(first.program, 'Author')!.label = 'Stale';
+    edit('books.bitcup', 'pages   int = 1 min(1)', 'pages   int = 2 min(1)');
+    const before = process.env['BITCUP_VERIFY_INCREMENTAL'];
+    process.env['BITCUP_VERIFY_INCREMENTAL'] = '1';
+    try {
+      const checked = compile(entry, { analysis: memo });
+      expect(checked.program).toBeUndefined();
+      expect(checked.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n')).toMatch(
+        /BC9001 .*incremental analysis.*program\.entities\.\d+\.label/,
+      );
+    } finally {
+      if (before === undefined) delete process.env['BITCUP_VERIFY_INCREMENTAL'];
+      else process.env['BITCUP_VERIFY_INCREMENTAL'] = before;
+    }
+    // the memo was dropped: the next compile is whole again, and right
+    expect(entity(compile(entry, { analysis: memo }).program, 'Author')?.label).toBe('Author');
   });
 });

@@ -33,6 +33,7 @@ import type * as ast from '../../../grammar/ast.js';
 import type { ReadCache } from '../1-load/index.js';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { Behavior, Entity, Flow } from '../../ir/schema.js';
+import { sameOrNext } from '../../ir/compare.js';
 import {
   declarations,
   type AnalyzeContext,
@@ -214,25 +215,6 @@ function skeletonOf(ctx: AnalyzeContext, textOf: (span: ast.Span) => string): st
     lines.push(line);
   }
   return lines.join('\n');
-}
-
-/** `previous` when it equals `next` as JSON would tell (key order and spans included), else `next`. */
-function stable<T>(previous: object | undefined, next: T): T {
-  return previous !== undefined && sameJson(previous, next) ? (previous as T) : next;
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const keys = Object.keys(a);
-  const keysB = Object.keys(b);
-  if (keys.length !== keysB.length) return false;
-  return keys.every(
-    (key, i) =>
-      key === keysB[i] &&
-      sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
-  );
 }
 
 /** `get`/`has` of a key count as reading it, enumerating as reading all. */
@@ -473,10 +455,10 @@ export function analyzeIncrementally(
   program.behaviors = inOrder<Behavior>(ctx.behaviorDecls);
   // the whole passes make enums, events and join tables afresh: one equal to
   // last run's (spans included) goes on as last run's object
-  program.enums = program.enums.map((e) => stable(memo.lists.get(`enum:${e.name}`), e));
-  program.events = program.events.map((e) => stable(memo.lists.get(`event:${e.name}`), e));
+  program.enums = program.enums.map((e) => sameOrNext(memo.lists.get(`enum:${e.name}`), e));
+  program.events = program.events.map((e) => sameOrNext(memo.lists.get(`event:${e.name}`), e));
   program.joinTables = program.joinTables.map((j) =>
-    stable(memo.lists.get(`joinTable:${j.name}`), j),
+    sameOrNext(memo.lists.get(`joinTable:${j.name}`), j),
   );
   for (const e of program.enums) {
     const info = ctx.enums.get(e.name);
