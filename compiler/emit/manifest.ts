@@ -13,14 +13,15 @@
 // of a manifest.json on disk appends one record instead of rewriting the
 // whole file (1 MB for 2,500 files): the parts and entries that changed
 // (removed ones as null) as one JSON line, then the pristine contents the
-// new entries brought, as they are (so such an emit writes no store file).
+// new entries brought, as they are — or, for one whose previous version is
+// in the journal, only what changed — so such an emit writes no store file.
 // Its first line names the sha256 of the manifest.json it extends: a journal
 // left behind by a crash after a new manifest.json was written is stale and
 // ignored. readManifest replays the records in order; one cut short (a crash
 // mid-append) ends the replay, and the next emit compacts (writes
 // manifest.json whole, stores the contents only the journal had, removes
 // the journal and then the store files no entry refers to), as it does when
-// the journal would grow past journalLimit().
+// the journal would grow past journalLimit() or JOURNAL_RECORDS.
 import { createHash } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
 import type { FolderStamps } from './existing-files.js';
@@ -39,15 +40,23 @@ export const JOURNAL_PATH = `${MANIFEST_DIR}/journal`;
 const JOURNAL_VERSION = 1;
 
 /**
+ * How many records the journal may hold before the next emit compacts it:
+ * a record may tell a content as a change of an earlier one, and a replay
+ * rebuilds each such content (~1 ms per bench record: four whole-model
+ * files). 64: a fresh process replays in ~70 ms at most (~15 ms for
+ * manifest.json alone), and one compaction every 64 edits costs ~1 ms per edit.
+ */
+export const JOURNAL_RECORDS = 64;
+
+/**
  * How big (bytes) the journal may grow before the next emit compacts it:
- * four times manifest.json, and at least 16 MB. A one-entity edit of the
- * 200-entity bench output appends ~1 MB, mostly the pristine text of the
- * whole-model files it rewrites (schema.sql, conftest.py, types.ts,
- * manage.py); a compaction costs about what every edit cost before the
- * journal (manifest.json whole, the store files, a listing of the store):
- * so one every ~16 such edits. Replaying 16 MB in a fresh process is a read
- * and a UTF-8 decode of the contents (they are not JSON-escaped): ~30 ms
- * against ~15–20 ms for manifest.json alone, small next to a clean build.
+ * four times manifest.json, and at least 16 MB. The first bench edit after
+ * a compaction appends ~1 MB, the whole pristine text of the whole-model
+ * files it rewrites (schema.sql, conftest.py, types.ts, manage.py); the
+ * next ones only what changed in them (~35 KB). A compaction costs about
+ * what every edit cost before the journal (manifest.json whole, the store
+ * files, a listing of the store). Reading 16 MB of journal is a read and a
+ * UTF-8 decode of the contents (they are not JSON-escaped), ~15 ms.
  */
 export function journalLimit(manifestBytes: number): number {
   return Math.max(16 * 1024 * 1024, 4 * manifestBytes);
@@ -124,6 +133,8 @@ export interface ManifestOnDisk {
   hash: string;
   /** the journal's size in bytes (0: no journal) */
   journal: number;
+  /** how many records the journal holds */
+  records: number;
   /** the next emit writes manifest.json whole: the journal is torn, stale or unreadable, or a write failed */
   compact: boolean;
 }
@@ -177,6 +188,7 @@ export function readManifest(out: string): { manifest: Manifest; diagnostics: Di
       bytes: bytes.length,
       hash: sha256([bytes]),
       journal: 0,
+      records: 0,
       compact: false,
     };
     const manifest: Manifest = { parts: parsed.data.parts, files, pristine, disk };
@@ -199,10 +211,16 @@ export function readManifest(out: string): { manifest: Manifest; diagnostics: Di
 }
 
 const JournalHeaderSchema = z.object({ journal: z.literal(JOURNAL_VERSION), manifest: z.string() });
+const Count = z.number().int().nonnegative();
 const JournalRecordSchema = z.object({
   parts: z.record(z.string(), z.string().nullable()),
   files: z.record(z.string(), EntrySchema.nullable()),
-  pristine: z.record(z.string(), z.number().int().nonnegative()),
+  // a content's byte length, or a change of an earlier record's content:
+  // its first `prefix` and last `suffix` characters, and `bytes` in between
+  pristine: z.record(
+    z.string(),
+    z.union([Count, z.object({ base: z.string(), prefix: Count, suffix: Count, bytes: Count })]),
+  ),
 });
 const NEWLINE = 0x0a;
 
@@ -224,6 +242,9 @@ function replay(out: string, manifest: Manifest): Map<string, string> {
   }
   disk.journal = bytes.length;
   let newPaths = false;
+  // contents no entry refers to any more are dropped as the replay goes (a
+  // later record's base is always one referenced when it was written)
+  const refs = referenceCounts(manifest.files);
   for (let at = 0, first = true; at < bytes.length; first = false) {
     const end = bytes.indexOf(NEWLINE, at);
     const json = end < 0 ? undefined : parseLine(bytes.toString('utf8', at, end));
@@ -239,29 +260,56 @@ function replay(out: string, manifest: Manifest): Map<string, string> {
     const parsed = JournalRecordSchema.safeParse(json);
     // the contents follow the record's line, then a newline
     const size = parsed.success
-      ? Object.values(parsed.data.pristine).reduce((n, length) => n + length, 0)
+      ? Object.values(parsed.data.pristine).reduce<number>(
+          (n, piece) => n + (typeof piece === 'number' ? piece : piece.bytes),
+          0,
+        )
       : 0;
     if (!parsed.success || bytes[end + 1 + size] !== NEWLINE) {
       disk.compact = true;
       break;
     }
     at = end + 1;
-    for (const [hash, length] of Object.entries(parsed.data.pristine)) {
-      contents.set(hash, bytes.toString('utf8', at, at + length));
+    for (const [hash, piece] of Object.entries(parsed.data.pristine)) {
+      const length = typeof piece === 'number' ? piece : piece.bytes;
+      const text = bytes.toString('utf8', at, at + length);
       at += length;
+      if (typeof piece === 'number') contents.set(hash, text);
+      else {
+        // (a base it cannot find leaves the content unknown: that file then has no merge base)
+        const base = contents.get(piece.base);
+        if (base !== undefined && piece.prefix + piece.suffix <= base.length)
+          contents.set(
+            hash,
+            base.slice(0, piece.prefix) + text + base.slice(base.length - piece.suffix),
+          );
+      }
     }
     at += 1;
     for (const [key, hash] of Object.entries(parsed.data.parts)) {
       if (hash === null) delete manifest.parts[key];
       else manifest.parts[key] = hash;
     }
+    const unreferenced: string[] = [];
     for (const [path, entry] of Object.entries(parsed.data.files)) {
+      const prev = manifest.files.get(path);
+      if (prev?.ownership === 'generated') {
+        const count = refs.get(prev.hash)! - 1;
+        if (count > 0) refs.set(prev.hash, count);
+        else {
+          refs.delete(prev.hash);
+          unreferenced.push(prev.hash);
+        }
+      }
       if (entry === null) manifest.files.delete(path);
       else {
-        if (!manifest.files.has(path)) newPaths = true;
+        if (prev === undefined) newPaths = true;
         manifest.files.set(path, normalizeEntry(entry));
+        if (entry.ownership === 'generated') refs.set(entry.hash, (refs.get(entry.hash) ?? 0) + 1);
       }
     }
+    for (const hash of unreferenced) if (!refs.has(hash)) contents.delete(hash);
+    disk.records++;
   }
   if (newPaths)
     manifest.files = new Map([...manifest.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -281,31 +329,80 @@ export function journalHeader(manifestHash: string): string {
   return `${JSON.stringify({ journal: JOURNAL_VERSION, manifest: manifestHash })}\n`;
 }
 
+/** A pristine content for a journal record, and the content of an earlier record it may be told as a change of. */
+export interface JournalContent {
+  hash: string;
+  text: string;
+  base?: { hash: string; text: string } | undefined;
+}
+
 /**
  * One journal record, in pieces: a JSON line with the parts and entries that
- * changed (null: removed) and the byte length of each pristine content new
- * entries refer to (each sorted by key), then those contents as they are (no
- * JSON escaping: the bulk of a record), then a newline.
+ * changed (null: removed) and how each pristine content new entries refer to
+ * follows (each sorted by key), then those contents as they are (no JSON
+ * escaping: the bulk of a record), then a newline. A content with a base (an
+ * earlier record's content, which a replay has in hand) is told as what
+ * changed: the characters it shares with it at both ends are left out — an
+ * edit rewrites whole-model files (schema.sql, types.ts…) in one place.
  */
 export function journalRecord(
   parts: Iterable<[string, string | null]>,
   files: Iterable<[string, ManifestEntry | null]>,
-  pristine: Iterable<[string, string]>,
+  pristine: Iterable<JournalContent>,
 ): Buffer[] {
   const byKey = <T>(pairs: Iterable<[string, T]>): [string, T][] =>
     [...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const object = <T>(pairs: [string, T][], value: (v: T) => string): string =>
     `{${pairs.map(([key, v]) => `${JSON.stringify(key)}:${value(v)}`).join(',')}}`;
-  const contents = byKey(pristine).map(([hash, text]) => [hash, Buffer.from(text)] as const);
+  const pieces = byKey([...pristine].map((content) => [content.hash, content] as const)).map(
+    ([hash, { text, base }]): [string, { bytes: Buffer; json: string }] => {
+      if (base === undefined) {
+        const bytes = Buffer.from(text);
+        return [hash, { bytes, json: String(bytes.length) }];
+      }
+      const prefix = commonPrefix(base.text, text);
+      const suffix = commonSuffix(base.text, text, prefix);
+      const bytes = Buffer.from(text.slice(prefix, text.length - suffix));
+      const json = JSON.stringify({ base: base.hash, prefix, suffix, bytes: bytes.length });
+      return [hash, { bytes, json }];
+    },
+  );
   const line = `{"parts":${object(byKey(parts), (h) => JSON.stringify(h))},"files":${object(
     byKey(files),
     (e) => (e === null ? 'null' : JSON.stringify(normalizeEntry(e))),
-  )},"pristine":${object(
-    contents.map(([hash, bytes]) => [hash, bytes.length]),
-    String,
-  )}}\n`;
-  return [Buffer.from(line), ...contents.map(([, bytes]) => bytes), Buffer.from('\n')];
+  )},"pristine":${object(pieces, (piece) => piece.json)}}\n`;
+  return [Buffer.from(line), ...pieces.map(([, piece]) => piece.bytes), Buffer.from('\n')];
 }
+
+// Common ends of two strings, compared a chunk at a time (a string compare
+// is a memcmp; a loop over 300,000 characters is not), never splitting a
+// surrogate pair (the middle is written as UTF-8).
+const STEPS = [65536, 4096, 256, 16, 1];
+
+function commonPrefix(a: string, b: string): number {
+  const max = Math.min(a.length, b.length);
+  let n = 0;
+  for (const step of STEPS)
+    while (n + step <= max && a.slice(n, n + step) === b.slice(n, n + step)) n += step;
+  if (n > 0 && isHighSurrogate(a.charCodeAt(n - 1))) n--;
+  return n;
+}
+
+function commonSuffix(a: string, b: string, prefix: number): number {
+  const max = Math.min(a.length, b.length) - prefix;
+  let n = 0;
+  for (const step of STEPS)
+    while (
+      n + step <= max &&
+      a.slice(a.length - n - step, a.length - n) === b.slice(b.length - n - step, b.length - n)
+    )
+      n += step;
+  if (n > 0 && isLowSurrogate(b.charCodeAt(b.length - n))) n--;
+  return n;
+}
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
 
 /** sha256 of bytes given in pieces (manifest.json as written). */
 export function sha256(chunks: readonly Buffer[]): string {

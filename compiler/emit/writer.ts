@@ -49,6 +49,7 @@ import { ExistingFiles } from './existing-files.js';
 import { contentHash } from './hash.js';
 import {
   JOURNAL_PATH,
+  JOURNAL_RECORDS,
   MANIFEST_PATH,
   PRISTINE_DIR,
   journalHeader,
@@ -63,6 +64,7 @@ import {
   sha256,
   type Manifest,
   type ManifestEntry,
+  type JournalContent,
   type ManifestOnDisk,
 } from './manifest.js';
 import { mergeThreeWay } from './merge.js';
@@ -513,7 +515,9 @@ function emit(
     Object.hasOwn(parts, key) ? parts[key]! : null,
   ]);
   const fileChanges: [string, ManifestEntry | null][] = [];
-  const added = new Map<string, string>(); // contents no entry of the previous manifest referred to
+  // contents no entry of the previous manifest referred to (with, for the
+  // journal, the previous content of their file when a record has it)
+  const added = new Map<string, JournalContent>();
   const dropped = new Set<string>(); // hashes no entry refers to any more
   for (const path of changedPaths) {
     const prev = previous.files.get(path);
@@ -522,8 +526,18 @@ function emit(
     fileChanges.push([path, entry ?? null]);
     if (prev?.ownership === 'generated' && !refs.has(prev.hash)) dropped.add(prev.hash);
     if (entry?.ownership === 'generated' && !previousRefs.has(entry.hash)) {
-      const content = nextPristine.get(entry.hash); // (a new entry comes with its content)
-      if (content !== undefined) added.set(entry.hash, content);
+      const text = nextPristine.get(entry.hash); // (a new entry comes with its content)
+      // only a base the journal holds (what a replay has, warm or not)
+      const baseText =
+        prev?.ownership === 'generated' && previous.unstored?.has(prev.hash)
+          ? known.get(prev.hash)
+          : undefined;
+      if (text !== undefined && !added.has(entry.hash))
+        added.set(entry.hash, {
+          hash: entry.hash,
+          text,
+          base: baseText === undefined ? undefined : { hash: prev!.hash, text: baseText },
+        });
     }
   }
   for (const hash of dropped) nextPristine.delete(hash);
@@ -536,10 +550,14 @@ function emit(
   const disk = previous.disk;
   let compact = !disk || legacy || disk.compact;
   if (!compact && (partChanges.length > 0 || fileChanges.length > 0)) {
-    const record = journalRecord(partChanges, fileChanges, added);
+    const record = journalRecord(partChanges, fileChanges, added.values());
     if (disk!.journal === 0) record.unshift(Buffer.from(journalHeader(disk!.hash)));
     const size = record.reduce((n, chunk) => n + chunk.length, 0);
-    if (disk!.journal + size > (options.journalLimit ?? journalLimit(disk!.bytes))) compact = true;
+    if (
+      disk!.records >= JOURNAL_RECORDS ||
+      disk!.journal + size > (options.journalLimit ?? journalLimit(disk!.bytes))
+    )
+      compact = true;
     else {
       let appended: boolean;
       try {
@@ -553,7 +571,7 @@ function emit(
       }
       if (appended) {
         for (const hash of added.keys()) unstored.add(hash);
-        manifest.disk = { ...disk!, journal: disk!.journal + size };
+        manifest.disk = { ...disk!, journal: disk!.journal + size, records: disk!.records + 1 };
       } else compact = true; // changed on disk behind our back
     }
   } else if (!compact && !existsSync(join(out, MANIFEST_PATH))) compact = true;
@@ -561,7 +579,7 @@ function emit(
   if (compact) {
     try {
       // contents the store lacks go in before manifest.json refers to them
-      for (const [hash, content] of added) store(hash, content);
+      for (const { hash, text } of added.values()) store(hash, text);
       for (const hash of unstored) {
         const content = nextPristine.get(hash);
         if (content !== undefined && refs.has(hash)) store(hash, content);
@@ -577,6 +595,7 @@ function emit(
         bytes: chunks.reduce((n, chunk) => n + chunk.length, 0),
         hash: sha256(chunks),
         journal: 0,
+        records: 0,
         compact: false,
       };
     } catch (error) {

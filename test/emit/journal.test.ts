@@ -19,6 +19,7 @@ import type { GeneratedFile } from '../../compiler/backends/types.js';
 import type { ProducedFile } from '../../compiler/emit/file-set.js';
 import {
   JOURNAL_PATH,
+  JOURNAL_RECORDS,
   MANIFEST_PATH,
   PRISTINE_DIR,
   readManifest,
@@ -50,11 +51,12 @@ const emit = (files: GeneratedFile[], options: Partial<EmitOptions> = {}, root =
   writeOutput(root, files, { force: false, ...options });
 const store = (root = out) =>
   existsSync(join(root, PRISTINE_DIR)) ? readdirSync(join(root, PRISTINE_DIR)).sort() : [];
+type Piece = number | { base: string; prefix: number; suffix: number; bytes: number };
 interface JournalRecord {
   parts: Record<string, string | null>;
   files: Record<string, { hash: string } | null>;
-  pristine: Record<string, number>;
-  /** the contents after the record's line, by hash */
+  pristine: Record<string, Piece>;
+  /** the bytes after the record's line, by hash (a change's middle only) */
   contents: Record<string, string>;
 }
 /** The journal's records (each a JSON line, then the contents it names); [] when there is none. */
@@ -74,7 +76,8 @@ function journalRecords(root = out): JournalRecord[] {
     const record = JSON.parse(bytes.toString('utf8', at, end)) as JournalRecord;
     at = end + 1;
     record.contents = {};
-    for (const [hash, length] of Object.entries(record.pristine)) {
+    for (const [hash, piece] of Object.entries(record.pristine)) {
+      const length = typeof piece === 'number' ? piece : piece.bytes;
       record.contents[hash] = bytes.toString('utf8', at, at + length);
       at += length;
     }
@@ -195,6 +198,38 @@ describe('a merge base only the journal has', () => {
   });
 });
 
+describe('a content whose previous version is in the journal', () => {
+  it('is recorded as what changed, and replayed whole', () => {
+    const big = Array.from({ length: 400 }, (_, i) => `line ${i}\n`).join('');
+    emit([gen('m.py', big)]);
+    const v2 = big.replace('line 200\n', 'line two hundred\n');
+    emit([gen('m.py', v2)]); // its base is in the store: the whole text
+    const v3 = v2.replace('line 201\n', 'line two hundred and one\n');
+    emit([gen('m.py', v3)]);
+    const [second, third] = journalRecords();
+    expect(Object.values(second!.pristine)).toEqual([Buffer.byteLength(v2)]);
+    const [piece] = Object.values(third!.pristine);
+    expect(piece).toMatchObject({ base: Object.keys(second!.pristine)[0] });
+    expect(Object.values(third!.contents)[0]!.length).toBeLessThan(100);
+    // a build that reads the journal has the whole text: the next merge base
+    const manifest = manifestOf();
+    expect(manifest.pristine?.get(manifest.files.get('m.py')!.hash)).toBe(v3);
+    writeFileSync(join(out, 'm.py'), v3.replace('line 3\n', 'line 3\n# mine\n'));
+    const v4 = v3.replace('line 390', 'line three hundred ninety');
+    expect(emit([gen('m.py', v4)]).merged).toEqual(['m.py']);
+    expect(read('m.py')).toBe(v4.replace('line 3\n', 'line 3\n# mine\n'));
+  });
+
+  it('never splits a character outside the basic plane', () => {
+    // the same high half (😀 -> 😁) and the same low half (U+10000 -> U+10400)
+    const versions = ['a\n', 'x\u{1F600}\u{10000}y\n', 'x\u{1F601}\u{10400}y\n'];
+    for (const version of versions) emit([gen('e.txt', version)]);
+    expect(typeof Object.values(journalRecords()[1]!.pristine)[0]).toBe('object');
+    const manifest = manifestOf();
+    expect(manifest.pristine?.get(manifest.files.get('e.txt')!.hash)).toBe(versions[2]);
+  });
+});
+
 describe('a torn journal (a crash in the middle of an append)', () => {
   it('is replayed up to its last whole record; the next emit compacts and keeps the output written', () => {
     emit([gen('m.py', model), gen('other.txt', 'o\n')]);
@@ -265,6 +300,19 @@ describe('compaction', () => {
     // record, ~600 bytes) fits, one more record does not: the build compacts
     expect(sizes.map((size) => size > 0)).toEqual([false, true, false, true, false, true]);
     expect(compactions).toBe(3);
+  });
+
+  it(`happens after ${JOURNAL_RECORDS} records (a replay rebuilds every content told as a change)`, () => {
+    // (kept in memory, as a warm builder does; a fresh read counts the same)
+    let warm = emit([gen('n.txt', 'version 0\n')]).manifest;
+    for (let i = 1; i <= JOURNAL_RECORDS; i++)
+      warm = emit([gen('n.txt', `version ${i}\n`)], { manifest: warm }).manifest;
+    expect(journalRecords()).toHaveLength(JOURNAL_RECORDS);
+    expect(warm.disk?.records).toBe(JOURNAL_RECORDS);
+    expect(manifestOf().disk?.records).toBe(JOURNAL_RECORDS);
+    emit([gen('n.txt', 'last\n')], { manifest: warm });
+    expect(journalRecords()).toEqual([]);
+    expect(readPristine(out, manifestOf().files.get('n.txt')!.hash)).toBe('last\n');
   });
 
   it('ignores a journal left by a crash after a compaction wrote manifest.json (stale), and removes it', () => {
