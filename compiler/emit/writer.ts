@@ -563,7 +563,7 @@ function emit(
       try {
         appended = appendJournal(out, disk!, record);
       } catch (error) {
-        // a torn line may be there: the next emit compacts; what is new is only in memory
+        // a torn record may be there: the next emit compacts; what is new is only in memory
         fail('BC8001', JOURNAL_PATH, error);
         for (const hash of added.keys()) unstored.add(hash);
         manifest.disk = { ...disk!, compact: true };

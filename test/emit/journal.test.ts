@@ -331,7 +331,7 @@ describe('compaction', () => {
 
   it('happens when the journal changed behind a warm builder’s back', () => {
     const first = emit(builds[0]!.files, { parts: builds[0]!.parts });
-    // another process builds the same output (one more journal line)
+    // another process builds the same output (one more journal record)
     emit(builds[3]!.files, { parts: builds[3]!.parts });
     expect(journalRecords()).toHaveLength(1);
     // a record relative to what the warm builder knows would replay wrong after it
