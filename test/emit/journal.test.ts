@@ -11,6 +11,7 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -194,6 +195,29 @@ describe('a merge base only the journal has', () => {
     const summary = emit([gen('m.py', third)]);
     expect(summary.merged).toEqual(['m.py']);
     expect(summary.diagnostics).toEqual([]);
+    expect(read('m.py')).toBe(third.replace('line 2\n', 'line 2\n# mine\n'));
+  });
+
+  it('is found by another process', () => {
+    emit([gen('m.py', model)]);
+    const next = model.replace('line 7', 'line seven');
+    emit([gen('m.py', next)]);
+    writeFileSync(join(out, 'm.py'), next.replace('line 2\n', 'line 2\n# mine\n'));
+    const third = next.replace('line 5', 'line five');
+    // a new Node process: nothing of this one's memory, only the disk
+    const script = join(dir, 'emit.mts');
+    writeFileSync(
+      script,
+      `import { writeOutput } from ${JSON.stringify(join(import.meta.dirname, '../../compiler/emit/writer.ts'))};
+const file = { path: 'm.py', content: ${JSON.stringify(third)}, ownership: 'generated', dependsOn: ['app'] };
+const summary = writeOutput(${JSON.stringify(out)}, [file], { force: false });
+console.log(JSON.stringify({ merged: summary.merged, codes: summary.diagnostics.map((d) => d.code) }));
+`,
+    );
+    const result = JSON.parse(
+      execFileSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' }),
+    );
+    expect(result).toEqual({ merged: ['m.py'], codes: [] });
     expect(read('m.py')).toBe(third.replace('line 2\n', 'line 2\n# mine\n'));
   });
 });
