@@ -205,6 +205,8 @@ export function hashParts(program: Program, previous?: HashedProgram): Record<st
   shares('behaviors', program.behaviors, before?.behaviors);
   // every other part is one of these lists' items or made from them
   parts['program'] = contentHash(PROGRAM_PARTS.map((k) => `${k}=${parts[k]}`).join('\n'));
+  const names = known ? partNamesOf.get(known) : undefined;
+  partNamesOf.set(parts, names !== undefined && sameKeys(known!, parts) ? names : {});
   return parts;
 }
 
@@ -238,6 +240,14 @@ const PROGRAM_PARTS = [
   'indexes',
 ] as const;
 
+/** Whether two part records have the same names. */
+function sameKeys(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(b);
+  if (keys.length !== Object.keys(a).length) return false;
+  for (const key of keys) if (!(key in a)) return false;
+  return true;
+}
+
 /** Parts whose hash differs between two runs (added and removed ones included). */
 export function changedParts(
   before: Record<string, string>,
@@ -260,5 +270,27 @@ export function isAffected(
   parts: Record<string, string>,
 ): boolean {
   if (changed.size === 0) return false;
-  return dependsOn.length === 0 || dependsOn.some((d) => changed.has(d) || !(d in parts));
+  if (dependsOn.length === 0) return true;
+  for (const d of dependsOn) if (changed.has(d)) return true;
+  return namesUnknownPart(dependsOn, parts);
 }
+
+// Whether a dependsOn list names something that is not a part, remembered
+// per list object for as long as the part names stay the same (an edit that
+// adds or removes no declaration): every rebuild asks it of thousands of
+// kept files, whose lists are the same objects run after run.
+const unknownNames = new WeakMap<readonly string[], { names: object; unknown: boolean }>();
+
+function namesUnknownPart(dependsOn: readonly string[], parts: Record<string, string>): boolean {
+  const names = partNamesOf.get(parts) ?? parts;
+  const known = unknownNames.get(dependsOn);
+  if (known?.names === names) return known.unknown;
+  let unknown = false;
+  for (const d of dependsOn) if (!(d in parts)) unknown = true;
+  unknownNames.set(dependsOn, { names, unknown });
+  return unknown;
+}
+
+// The part names of a `parts` record, as a token shared by every record with
+// the same names (hashParts hands it on when an edit adds or removes none).
+const partNamesOf = new WeakMap<Record<string, string>, object>();

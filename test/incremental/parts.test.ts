@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AnalysisMemo, compile } from '../../compiler/index.js';
 import type { Program } from '../../compiler/ir/schema.js';
-import { changedParts, hashParts, sameIr } from '../../compiler/incremental/parts.js';
+import { changedParts, hashParts, isAffected, sameIr } from '../../compiler/incremental/parts.js';
 import { edits, seededRandom } from './edits.js';
 
 const examplesDir = join(import.meta.dirname, '../../examples');
@@ -87,5 +87,30 @@ describe.each(['blog', 'platform', 'shop'])('hashParts with a previous run (%s)'
     expect(changedSome).toBeGreaterThan(5);
     // shop's edits are all in shop.bitcup: the catalog's units are reused
     if (example === 'shop') expect(reusedSome).toBeGreaterThan(5);
+  });
+});
+
+describe('isAffected', () => {
+  it('counts a name that is not a part as the whole program, also once the same list was asked before', () => {
+    const entry = join(examplesDir, 'blog.bitcup');
+    const text = readFileSync(entry, 'utf8');
+    const first = programOf(entry, text)!;
+    const firstParts = hashParts(first);
+    const dependsOn = ['entity:Author', 'entity:Comment'];
+    // Comment is not declared: any change affects the file
+    expect(isAffected(dependsOn, new Set(['view:Posts']), firstParts)).toBe(true);
+    expect(isAffected(dependsOn, new Set(), firstParts)).toBe(false);
+    // a program where Comment exists: the same list object is now only affected by its parts
+    const second = programOf(entry, `${text}\nentity Comment {\n  body  text\n}\n`)!;
+    const secondParts = hashParts(second, { program: first, parts: firstParts });
+    expect(isAffected(dependsOn, new Set(['view:Posts']), secondParts)).toBe(false);
+    expect(isAffected(dependsOn, new Set(['entity:Comment']), secondParts)).toBe(true);
+    // an edit that adds or removes nothing keeps what was learnt about the list
+    const third = programOf(entry, `${text}\nentity Comment {\n  body  text?\n}\n`)!;
+    const thirdParts = hashParts(third, { program: second, parts: secondParts });
+    expect(isAffected(dependsOn, new Set(['view:Posts']), thirdParts)).toBe(false);
+    // and Comment removed again: unknown again
+    const fourthParts = hashParts(first, { program: third, parts: thirdParts });
+    expect(isAffected(dependsOn, new Set(['view:Posts']), fourthParts)).toBe(true);
   });
 });
