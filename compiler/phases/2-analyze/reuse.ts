@@ -7,26 +7,26 @@
 // `entity` declaration, its `rules`, its flows, its row behaviors and its
 // views ("" is the app's unit: dashboards and app-level behaviors).
 //
-//   1. The passes before the per-declaration ones (names, lowering,
-//      relations, settings, modifiers, events) always run whole: they are
-//      cheap, and their app-wide results (relation pairs, join tables, table
-//      names, auth) stay exactly right.
-//   2. The skeleton — every declared type name, the app block, enums,
+//   1. The skeleton — every declared type name, the app block, enums,
 //      events and each entity's relation fields and table — decides whether
-//      reuse is possible at all: what step 1 gives an entity can depend on
-//      any of it. A changed skeleton means a whole analysis.
-//   3. A unit is reused when its declarations are the very same AST objects
+//      reuse is possible at all: what the whole passes give one entity can
+//      depend on any of it. A changed skeleton means a whole analysis.
+//   2. A unit is reused when its declarations are the very same AST objects
 //      as last time (the parse cache hands back an unchanged file's AST as
-//      is) and none of the entities it read last time belongs to a unit whose
-//      declarations changed. Reads are recorded while a unit's declarations
-//      are analysed (`ctx.entities` / `ctx.actions` lookups); enumerating all
-//      entities counts as reading every one.
-//   4. A reused unit's finished entity IR replaces the fresh one in the
-//      context before the per-declaration passes run, so the units that are
-//      analysed again read it exactly as a whole analysis would (flows,
-//      rules and views of other entities have finished with it by then); its
-//      flows, behaviors and views, its warnings and the fields its statements
-//      set are replayed. The app-wide view checks run over every view.
+//      is) or, in a re-parsed file, the same text at the same place with the
+//      same doc comment; and none of the entities it read last time belongs
+//      to a unit that changed. Reads are recorded while a unit's declarations
+//      are analysed (`ctx.entities` / `ctx.actions` lookups; enumerating all
+//      entities counts as reading every one); lowering's reads do not count
+//      (they resolve type names: the skeleton's part).
+//   3. A reused unit's finished entity and fields go in the context right
+//      after `names`: lowering and modifiers skip it, the relations pass
+//      pairs with fresh copies of its relation fields, and the units that
+//      are analysed again read it exactly as a whole analysis would (flows,
+//      rules and views of other entities have finished with it by then). Its
+//      flows, behaviors and views, its warnings and the fields its
+//      statements set are replayed. The app-wide view checks run over every
+//      view.
 // Only a run without errors is remembered; `BITCUP_VERIFY_INCREMENTAL=1`
 // makes compile() check every incremental analysis against a whole one.
 import type * as ast from '../../../grammar/ast.js';
@@ -84,6 +84,17 @@ export class AnalysisMemo {
 }
 
 const ALL = '*';
+
+function newRecord(): UnitRecord {
+  return {
+    decls: [],
+    texts: [],
+    reads: new Set(),
+    produced: new Map(),
+    diagnostics: [],
+    setFields: [],
+  };
+}
 
 /** The unit a declaration belongs to; undefined for the skeleton's own (app, enums...). */
 function unitKey(decl: ast.Declaration): string | undefined {
@@ -386,17 +397,7 @@ export function analyzeIncrementally(
       if (key !== undefined && reused.has(key)) return false;
       if (key === undefined) return true;
       let record = fresh.get(key);
-      if (!record) {
-        record = {
-          decls: [],
-          texts: [],
-          reads: new Set(),
-          produced: new Map(),
-          diagnostics: [],
-          setFields: [],
-        };
-        fresh.set(key, record);
-      }
+      if (!record) fresh.set(key, (record = newRecord()));
       current = record;
       reportedBefore = ctx.report.diagnostics.length;
       if (readsCount) entities.reads = actions.reads = record.reads;
@@ -478,15 +479,7 @@ export function analyzeIncrementally(
     ...program.joinTables.map((j) => [`joinTable:${j.name}`, j] as const),
   ]);
   for (const [key, decls] of units) {
-    const record: UnitRecord = reused.get(key) ??
-      fresh.get(key) ?? {
-        texts: [],
-        decls: [],
-        reads: new Set<string>(),
-        produced: new Map(),
-        diagnostics: [],
-        setFields: [],
-      };
+    const record = reused.get(key) ?? fresh.get(key) ?? newRecord();
     if (!reused.has(key)) record.texts = decls.map((d) => textOf(d.span));
     record.decls = decls;
     const info = ctx.entities.get(key);
