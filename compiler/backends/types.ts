@@ -22,6 +22,10 @@ export interface GeneratedFile {
   mode?: number;
 }
 
+/** Files in path order (code-unit order, as the manifest and every backend list them). */
+export const comparePaths = (a: { path: string }, b: { path: string }): number =>
+  a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+
 /** What a backend may know of the output folder's past, read by emit/ for it. */
 export interface PreviousOutput {
   /** the IR snapshot the latest migration revision was made from, if any */

@@ -1,6 +1,6 @@
 // The backends' files as one checked set: valid relative paths, one producer
 // per path, sorted by path (the emitter and the manifest are deterministic).
-import type { GeneratedFile } from '../backends/types.js';
+import { comparePaths, type GeneratedFile } from '../backends/types.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { makeDiagnostic } from '../diagnostics/collector.js';
 import { MANIFEST_DIR } from './manifest.js';
@@ -71,7 +71,7 @@ export function checkFileSet(files: readonly ProducedFile[]): {
   if (byPath.size === lastOrder.length && lastOrder.every((path) => byPath.has(path)))
     sorted = lastOrder.map((path) => byPath.get(path)!);
   else {
-    sorted = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    sorted = [...byPath.values()].sort(comparePaths);
     lastOrder = sorted.map((file) => file.path);
   }
   return { files: sorted, byPath, diagnostics };

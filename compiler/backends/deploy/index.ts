@@ -4,7 +4,7 @@ import { makeDiagnostic } from '../../diagnostics/collector.js';
 import type { Program } from '../../ir/schema.js';
 import { isAffected } from '../../incremental/parts.js';
 import type { PartialBackend } from '../../incremental/builder.js';
-import type { GeneratedFile } from '../types.js';
+import { comparePaths, type GeneratedFile } from '../types.js';
 import { COMPOSE_FILE, ENV_EXAMPLE, composeFile, envExample } from './compose.js';
 import {
   BACKEND_DOCKERFILE,
@@ -51,7 +51,7 @@ export function deployFiles(program: Program): GeneratedFile[] {
     file(`${K8S_DIR}/kustomization.yaml`, kustomization(model, k8s)),
     ...k8s.map((f) => file(`${K8S_DIR}/${f.name}`, kubernetesFileText(model, f))),
   ];
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return files.sort(comparePaths);
 }
 
 export const deployBackend: PartialBackend = {

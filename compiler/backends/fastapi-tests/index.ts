@@ -10,7 +10,7 @@ import type { Behavior, Entity, Flow, Program } from '../../ir/schema.js';
 import { snake } from '../../names.js';
 import { behaviorKey, isAffected } from '../../incremental/parts.js';
 import type { PartialBackend } from '../../incremental/builder.js';
-import type { BackendContext, GeneratedFile } from '../types.js';
+import { comparePaths, type BackendContext, type GeneratedFile } from '../types.js';
 import { generateAuthTests, generateHealthTests } from './auth.js';
 import { generateBehaviorTests } from './behaviors.js';
 import { isToOneOwning } from './common.js';
@@ -471,7 +471,7 @@ export function generateTests(program: Program, incremental?: TestsIncremental):
       dependsOn,
     );
   }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  files.sort(comparePaths);
   if (!incremental) seeded.seed = files;
   return files;
 }

@@ -13,7 +13,7 @@
 // Every app file is a FileSpec (files.ts) whose dependsOn is what making it
 // read (deps.ts), so `generateChanged` (incremental builds) makes only the
 // files whose parts changed, plus the runtime, which depends on them all.
-import type { BackendContext, GeneratedFile } from '../types.js';
+import { comparePaths, type BackendContext, type GeneratedFile } from '../types.js';
 import type { Program } from '../../ir/schema.js';
 import type { PartialBackend } from '../../incremental/builder.js';
 import { isAffected } from '../../incremental/parts.js';
@@ -69,7 +69,7 @@ function withRuntime(program: Program, appFiles: GeneratedFile[]): GeneratedFile
   for (const f of generateRuntime(program.events.length > 0, appFiles)) byPath.set(f.path, f);
   // the runtime's own __init__ is replaced by this one
   byPath.set(RUNTIME_INIT.path, RUNTIME_INIT);
-  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return [...byPath.values()].sort(comparePaths);
 }
 
 export function generateFastapi(program: Program): GeneratedFile[] {
@@ -107,7 +107,7 @@ export function generateFastapiChanged(
   const runtime = [...generateRuntime(program.events.length > 0, appFiles), RUNTIME_INIT];
   const byPath = new Map<string, GeneratedFile>();
   for (const f of [...fresh, ...runtime]) byPath.set(f.path, f);
-  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return [...byPath.values()].sort(comparePaths);
 }
 
 function internalError(context: BackendContext, error: unknown): GeneratedFile[] {

@@ -8,7 +8,7 @@ import { codes, formatTemplate } from '../../diagnostics/codes.js';
 import type { Program, View } from '../../ir/schema.js';
 import { isAffected } from '../../incremental/parts.js';
 import type { PartialBackend } from '../../incremental/builder.js';
-import type { BackendContext, GeneratedFile } from '../types.js';
+import { comparePaths, type BackendContext, type GeneratedFile } from '../types.js';
 import { apiFiles, type TypesChunk } from './api.js';
 import { everyFile, outputPath, VueModel, type Wanted } from './model.js';
 import { LOGIN_COMPONENT, projectFiles, REGISTER_COMPONENT } from './project.js';
@@ -226,7 +226,7 @@ function generateFiles(
       () => registerView(model),
     );
   }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  files.sort(comparePaths);
   if (!incremental) seeded.files = files;
   return files;
 }

@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { comparePaths } from '../types.js';
 
 const SKIPPED = new Set(['node_modules', 'dist', 'coverage', 'package-lock.json']);
 
@@ -41,7 +42,7 @@ export function runtimeFiles(): { path: string; content: string }[] | undefined 
     }
   };
   walk(root);
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  files.sort(comparePaths);
   cached = files;
   return files;
 }
