@@ -2,6 +2,7 @@
 // app-level `allow` denied (403), missing required input (422), an outbox
 // row per emit, and 501 from a custom behavior's unimplemented stub.
 import type { Behavior, Field, Program } from '../../ir/schema.js';
+import { plainField } from '../../ir/fields.js';
 import { snake } from '../../names.js';
 import { emitSetup, headers, OWNS_FIRST, type Setup } from './common.js';
 import { TestFile } from './entity.js';
@@ -10,24 +11,8 @@ import { candidates, sample, withoutCounter, type Sample, type Tv } from './valu
 import { Model, rowFieldsOf, type Scenario, type World } from './world.js';
 
 /** An input field seen as a model field, so values.ts can sample it. */
-function asField(input: Behavior['input'][number]): Field {
-  return {
-    name: input.name,
-    apiName: input.name,
-    type: input.type,
-    optional: input.optional,
-    primaryKey: false,
-    unique: false,
-    indexed: false,
-    onUpdateNow: false,
-    private: false,
-    readonly: false,
-    label: input.name,
-    ownerField: false,
-    origin: 'declared',
-    span: input.span,
-  };
-}
+const asField = (input: Behavior['input'][number]): Field =>
+  plainField(input.name, input.type, input.optional, input.name, input.span);
 
 function inputPayload(program: Program, b: Behavior): { json: string; values: Map<string, Tv> } {
   const entries: string[] = [];

@@ -3,6 +3,7 @@
 // only for transitions valid in the row's state and actions the user may run.
 import { CodeWriter } from '../../emit/code-writer.js';
 import type { Behavior, Entity, Field, View } from '../../ir/schema.js';
+import { plainField } from '../../ir/fields.js';
 import { camel, humanize, kebab, pascal } from '../../names.js';
 import { Imports } from './imports.js';
 import {
@@ -40,22 +41,13 @@ interface Related {
 /** A behavior's inputs as form fields (json and relations are not inputs here). */
 function inputFields(behavior: Behavior): FormField[] {
   return behavior.input.map((input) => {
-    const field: Field = {
-      name: input.name,
-      apiName: input.name,
-      type: input.type,
-      optional: input.optional,
-      primaryKey: false,
-      unique: false,
-      indexed: false,
-      onUpdateNow: false,
-      private: false,
-      readonly: false,
-      label: humanize(input.name),
-      ownerField: false,
-      origin: 'declared',
-      span: input.span,
-    };
+    const field = plainField(
+      input.name,
+      input.type,
+      input.optional,
+      humanize(input.name),
+      input.span,
+    );
     const kind = inputKind(field) === 'json' ? 'textarea' : inputKind(field);
     return { field, kind, key: input.name, required: !input.optional && kind !== 'bool' };
   });

@@ -14,6 +14,7 @@ import {
 } from '../../ir/schema.js';
 import { didYouMean } from '../../diagnostics/did-you-mean.js';
 import { humanize, pluralWords, snake } from '../../names.js';
+import { plainField } from '../../ir/fields.js';
 import type { AnalyzeContext, EntityInfo, FieldInfo } from './context.js';
 
 // The scalar type names, in the IR schema's order (the one list of them).
@@ -227,39 +228,15 @@ export function implicitField(
   };
 }
 
-/**
- * A declared relation field: as implicitField makes it, without `column`
- * (the relations pass adds one where the field owns a foreign key). Built
- * without the key rather than deleting it: a `delete` would turn every
- * relation field into a slow dictionary-mode object for all later passes
- * and backends. Keys in the same order, so the IR JSON is unchanged.
- */
-function relationField(name: string, type: FieldType, span: Span): Field {
-  return {
-    name,
-    apiName: name,
-    type,
-    optional: false,
-    primaryKey: false,
-    unique: false,
-    indexed: false,
-    onUpdateNow: false,
-    private: false,
-    readonly: false,
-    label: humanOf(name),
-    ownerField: false,
-    origin: 'declared',
-    span,
-  };
-}
-
 /** A declared field with its type resolved (relation details come later). */
 function lowerField(ctx: AnalyzeContext, decl: ast.FieldDecl): FieldInfo | undefined {
   const type = resolveType(ctx, decl.type, 'field');
   if (!type) return undefined;
   const field =
     type.type.kind === 'relation'
-      ? relationField(decl.name, type.type, decl.nameSpan)
+      ? // as implicitField makes it, without `column`: the relations pass adds
+        // one where the field owns a foreign key
+        plainField(decl.name, type.type, false, humanOf(decl.name), decl.nameSpan)
       : implicitField(decl.name, type.type, 'declared', decl.nameSpan);
   field.readonly = false;
   field.optional = decl.type.optional;
