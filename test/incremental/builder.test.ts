@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IncrementalBuilder, build } from '../../compiler/build.js';
+import { compile } from '../../compiler/index.js';
 import type { Backend } from '../../compiler/backends/types.js';
 import { fakeBackend, fakeFrontEnd, partialFakeBackend, type FakeModel } from './fake-model.js';
 
@@ -202,5 +203,38 @@ describe('builder robustness', () => {
     }).rebuild(files);
     expect(readFileSync(join(out, 'models/customer.py'), 'utf8')).toContain('phone');
     expect(result.sourceFiles).toEqual([entry]);
+  });
+});
+
+describe('the real front end in a builder', () => {
+  it('hands an edit the untouched entities as the same IR objects (the analysis memo is wired in)', () => {
+    const src = join(dir, 'src');
+    cpSync(join(import.meta.dirname, '../../examples'), src, { recursive: true });
+    const shop = join(src, 'shop.bitcup');
+    const builder = new IncrementalBuilder(shop, out, { backends: [] });
+    const first = builder.rebuild();
+    expect(first.ok).toBe(true);
+    // an edit of Order in shop.bitcup (the catalog's file is not touched)
+    const catalog = join(src, 'shop-catalog.bitcup');
+    writeFileSync(
+      shop,
+      readFileSync(shop, 'utf8').replace(
+        'note       text? max(2000)\n',
+        'note       text? max(2000)\n  gift       bool = false\n',
+      ),
+    );
+    const second = builder.rebuild();
+    expect(second.ok).toBe(true);
+    const named = (result: typeof first, name: string) =>
+      result.program?.entities.find((e) => e.name === name);
+    // Tag lives in the catalog file and reads nothing of Order
+    expect(readFileSync(catalog, 'utf8')).toContain('entity Tag');
+    expect(named(second, 'Tag')).toBe(named(first, 'Tag'));
+    expect(named(second, 'Order')).not.toBe(named(first, 'Order'));
+    expect(named(second, 'Order')?.fields.some((f) => f.name === 'gift')).toBe(true);
+    // `rules Customer` moved down a line: Customer is analysed again, the
+    // units that read it (every rule with currentUser) are not — and the
+    // program is still exactly a whole compile's
+    expect(JSON.stringify(second.program)).toBe(JSON.stringify(compile(shop).program));
   });
 });

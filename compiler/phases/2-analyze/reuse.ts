@@ -15,10 +15,13 @@
 //      as last time (the parse cache hands back an unchanged file's AST as
 //      is) or, in a re-parsed file, the same text at the same place with the
 //      same doc comment; and none of the entities it read last time belongs
-//      to a unit that changed. Reads are recorded while a unit's declarations
-//      are analysed (`ctx.entities` / `ctx.actions` lookups; enumerating all
-//      entities counts as reading every one); lowering's reads do not count
-//      (they resolve type names: the skeleton's part).
+//      to a unit that changed. A unit that only moved (lines added above
+//      it) is analysed again for its spans, but its readers are not: what
+//      they read of it is the same, and no unit keeps another's spans.
+//      Reads are recorded while a unit's declarations are analysed
+//      (`ctx.entities` / `ctx.actions` lookups; enumerating all entities
+//      counts as reading every one); lowering's reads do not count (they
+//      resolve type names: the skeleton's part).
 //   3. A reused unit's finished entity and fields go in the context right
 //      after `names`: lowering and modifiers skip it, the relations pass
 //      pairs with fresh copies of its relation fields, and the units that
@@ -120,31 +123,39 @@ function sourceText(ctx: AnalyzeContext): (span: ast.Span) => string {
 }
 
 /**
- * Whether a unit's declarations are those of its record: the same objects,
- * or (a re-parsed file) the same text at the same place with the same doc
- * comment — the same input, hence the same IR, spans included.
+ * How a unit's declarations compare with its record's: `same` — the same
+ * objects, or (a re-parsed file) the same text at the same place with the
+ * same doc comment: the same input, hence the same IR, spans included;
+ * `moved` — the same text and doc comments somewhere else (lines added
+ * above): the same IR but for its spans; `changed` otherwise.
  */
-function sameDeclarations(
+function compareDeclarations(
   record: UnitRecord,
   decls: readonly ast.Declaration[],
   textOf: (span: ast.Span) => string,
-): boolean {
-  if (record.decls.length !== decls.length) return false;
-  return decls.every((decl, i) => {
-    const old = record.decls[i]!;
-    if (old === decl) return true;
+): 'same' | 'moved' | 'changed' {
+  if (record.decls.length !== decls.length) return 'changed';
+  let moved = false;
+  for (let i = 0; i < decls.length; i++) {
+    const [old, decl] = [record.decls[i]!, decls[i]!];
+    if (old === decl) continue;
+    if (
+      old.kind !== decl.kind ||
+      (old as { doc?: string }).doc !== (decl as { doc?: string }).doc ||
+      textOf(decl.span) !== record.texts[i]
+    )
+      return 'changed';
     const [a, b] = [old.span, decl.span];
-    return (
-      old.kind === decl.kind &&
-      a.file === b.file &&
-      a.offset === b.offset &&
-      a.line === b.line &&
-      a.column === b.column &&
-      a.length === b.length &&
-      (old as { doc?: string }).doc === (decl as { doc?: string }).doc &&
-      textOf(b) === record.texts[i]
-    );
-  });
+    if (
+      a.file !== b.file ||
+      a.offset !== b.offset ||
+      a.line !== b.line ||
+      a.column !== b.column ||
+      a.length !== b.length
+    )
+      moved = true;
+  }
+  return moved ? 'moved' : 'same';
 }
 
 // Skeleton pieces per declaration object: an unchanged file's declarations
@@ -342,14 +353,20 @@ export function analyzeIncrementally(
   const skeleton = skeletonOf(ctx, textOf);
   const reused = new Map<string, UnitRecord>();
   if (memo.skeleton === skeleton && !ctx.report.hasErrors) {
+    // units analysed again: changed or moved; their readers analysed again:
+    // those of a changed unit (a moved one reads and gives the same, spans
+    // aside, and no unit keeps another's spans)
+    const again = new Set<string>();
     const changed = new Set<string>();
     for (const [key, decls] of units) {
       const record = memo.units.get(key);
-      if (!record || !sameDeclarations(record, decls, textOf)) changed.add(key);
+      const how = record ? compareDeclarations(record, decls, textOf) : 'changed';
+      if (how !== 'same') again.add(key);
+      if (how === 'changed') changed.add(key);
     }
     for (const key of memo.units.keys()) if (!units.has(key)) changed.add(key);
     for (const [key, record] of memo.units) {
-      if (changed.has(key) || !units.has(key)) continue;
+      if (again.has(key) || changed.has(key) || !units.has(key)) continue;
       if (changed.size > 0 && record.reads.has(ALL)) continue;
       let readsChanged = false;
       for (const name of record.reads) if (changed.has(name)) readsChanged = true;
