@@ -38,7 +38,12 @@ const RESERVED_COMPONENTS = [
 const STRINGS = new Set(['string', 'text', 'email', 'url']);
 const DEFAULT_PAGE_SIZE = 20;
 
-type TableRef = { view: View; ref: Extract<ast.ViewClause, { kind: 'table' }> };
+type TableClause = Extract<ast.ViewClause, { kind: 'table' }>;
+
+// The `table` clauses lowerView kept for each view, by view object: the
+// app-wide steps resolve them, for a fresh view and for a reused one (the
+// same object, or its copy) alike.
+const tableClausesOf = new WeakMap<View, TableClause[]>();
 
 export function checkViews(ctx: AnalyzeContext): void {
   const checker = new ExprChecker(ctx);
@@ -46,7 +51,6 @@ export function checkViews(ctx: AnalyzeContext): void {
   // finished view of the last run: the app-wide steps below check it and
   // copy it when one of them now gives something else
   const entries: { decl: ast.ViewDecl; view: View; reused: boolean }[] = [];
-  const tableRefs: TableRef[] = [];
   for (const decl of ctx.viewDecls) {
     if (ctx.leaf && !ctx.leaf.begin(decl)) {
       const view = ctx.leaf.reused(decl) as View | undefined;
@@ -89,12 +93,12 @@ export function checkViews(ctx: AnalyzeContext): void {
         continue;
       }
     }
-    const view = lowerView(ctx, checker, decl, kind, entity, tableRefs);
+    const view = lowerView(ctx, checker, decl, kind, entity);
     entries.push({ decl, view, reused: false });
     ctx.leaf?.produced(decl, view);
   }
   ctx.leaf?.end();
-  finishViews(ctx, entries, tableRefs);
+  finishViews(ctx, entries);
 }
 
 /**
@@ -107,7 +111,6 @@ export function checkViews(ctx: AnalyzeContext): void {
 function finishViews(
   ctx: AnalyzeContext,
   entries: { decl: ast.ViewDecl; view: View; reused: boolean }[],
-  freshRefs: TableRef[],
 ): void {
   const components = new Set(RESERVED_COMPONENTS);
   const paths = new Map<string, { view: string; span?: Span }>();
@@ -142,20 +145,11 @@ function finishViews(
   const views = entries.map((e) => e.view);
   const byName = new Map<string, View>();
   for (const v of views) byName.set(v.name, v);
-  // the `table` clauses, in program order (a reused view's, again from its declaration)
-  const freshRefsOf = new Map<View, TableRef[]>();
-  for (const r of freshRefs) {
-    const list = freshRefsOf.get(r.view) ?? [];
-    list.push(r);
-    freshRefsOf.set(r.view, list);
-  }
+  // the `table` clauses, in program order
   const tablesOf = new Map<View, View['tables']>();
-  for (const { decl, view, reused } of entries) {
-    const refs = reused
-      ? declFacts(decl).tables.map((ref) => ({ view, ref }))
-      : freshRefsOf.get(view);
+  for (const { view } of entries) {
     const tables: View['tables'] = [];
-    for (const { ref } of refs ?? []) {
+    for (const ref of tableClausesOf.get(view) ?? []) {
       const target = byName.get(ref.view.name);
       if (ref.view.name === '') continue;
       if (!target || target.kind !== 'list') {
@@ -204,6 +198,8 @@ function finishViews(
     if (detail) copy.detailView = detail;
     else delete copy.detailView;
     entry.view = copy;
+    const clauses = tableClausesOf.get(view);
+    if (clauses) tableClausesOf.set(copy, clauses);
     ctx.leaf?.produced(decl, copy);
   }
   ctx.program.views.push(...entries.map((e) => e.view));
@@ -216,7 +212,6 @@ const declFactsCache = new WeakMap<
   {
     pathSpan: Span;
     component: string;
-    tables: Extract<ast.ViewClause, { kind: 'table' }>[];
   }
 >();
 
@@ -228,12 +223,6 @@ function declFacts(decl: ast.ViewDecl) {
     facts = {
       pathSpan: clause?.kind === 'path' ? clause.valueSpan : decl.nameSpan,
       component: pascalName.endsWith('View') ? pascalName : `${pascalName}View`,
-      // the clauses lowerView keeps (a bad limit is an error: such a view is never reused)
-      tables: decl.clauses.filter(
-        (c): c is Extract<ast.ViewClause, { kind: 'table' }> =>
-          c.kind === 'table' &&
-          (c.limit === undefined || (Number.isInteger(c.limit) && c.limit >= 1)),
-      ),
     };
     declFactsCache.set(decl, facts);
   }
@@ -252,9 +241,10 @@ function lowerView(
   decl: ast.ViewDecl,
   kind: Kind,
   entity: EntityInfo | undefined,
-  tableRefs: TableRef[],
 ): View {
   const view = newView(decl, kind, entity?.ir.name);
+  const tableClauses: TableClause[] = [];
+  tableClausesOf.set(view, tableClauses);
   let explicitPath: string | undefined;
   // paths already listed, per clause (keyed by the path text itself: no key
   // string built per item)
@@ -414,7 +404,7 @@ function lowerView(
           });
           break;
         }
-        tableRefs.push({ view, ref: clause });
+        tableClauses.push(clause);
         break;
     }
   }
