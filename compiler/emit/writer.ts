@@ -68,6 +68,7 @@ import {
   type ManifestOnDisk,
 } from './manifest.js';
 import { mergeThreeWay } from './merge.js';
+import { changedParts as partsChangedBetween } from '../incremental/parts.js';
 
 export interface EmitOptions {
   /** on a conflict, write the new output and keep the user's file as `<name>.orig` */
@@ -338,7 +339,7 @@ function emit(
   const changedParts =
     options.manifest && options.changedParts
       ? options.changedParts
-      : partsChangedSince(previous.parts, parts);
+      : partsChangedBetween(previous.parts, parts);
   const unchangedParts = (dependsOn: readonly string[]): boolean =>
     dependsOn.every((d) => !changedParts.has(d) && Object.hasOwn(parts, d));
   const depsHashes = new Map<string, string>(); // many files share one dependsOn list
@@ -693,16 +694,6 @@ function appendJournal(out: string, disk: ManifestOnDisk, record: Buffer[]): boo
 }
 
 /** Parts whose hash differs between `before` and `after` (added and removed ones included). */
-function partsChangedSince(
-  before: Record<string, string>,
-  after: Record<string, string>,
-): Set<string> {
-  const changed = new Set<string>();
-  for (const key of Object.keys(after)) if (before[key] !== after[key]) changed.add(key);
-  for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) changed.add(key);
-  return changed;
-}
-
 function sameEntry(a: ManifestEntry, b: ManifestEntry): boolean {
   return a === b || JSON.stringify(normalizeEntry(a)) === JSON.stringify(normalizeEntry(b));
 }

@@ -244,7 +244,7 @@ const PROGRAM_PARTS = [
 function sameKeys(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = Object.keys(b);
   if (keys.length !== Object.keys(a).length) return false;
-  for (const key of keys) if (!(key in a)) return false;
+  for (const key of keys) if (!Object.hasOwn(a, key)) return false;
   return true;
 }
 
@@ -255,7 +255,7 @@ export function changedParts(
 ): Set<string> {
   const changed = new Set<string>();
   for (const key of Object.keys(after)) if (before[key] !== after[key]) changed.add(key);
-  for (const key of Object.keys(before)) if (!(key in after)) changed.add(key);
+  for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) changed.add(key);
   return changed;
 }
 
@@ -286,7 +286,7 @@ function namesUnknownPart(dependsOn: readonly string[], parts: Record<string, st
   const known = unknownNames.get(dependsOn);
   if (known?.names === names) return known.unknown;
   let unknown = false;
-  for (const d of dependsOn) if (!(d in parts)) unknown = true;
+  for (const d of dependsOn) if (!Object.hasOwn(parts, d)) unknown = true;
   unknownNames.set(dependsOn, { names, unknown });
   return unknown;
 }
