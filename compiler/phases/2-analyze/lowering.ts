@@ -203,6 +203,20 @@ function memo(fn: (name: string) => string): (name: string) => string {
 const snakeOf = memo(snake);
 const humanOf = memo(humanize);
 
+/**
+ * A relation field's type as lowering makes it: the relations pass settles
+ * its kind, owner and inverse (and works on a copy of it for an entity an
+ * incremental analysis reuses).
+ */
+export function loweredRelationType(target: string, list: boolean): FieldType {
+  return {
+    kind: 'relation',
+    target,
+    relation: list ? 'one-to-many' : 'many-to-one',
+    owning: !list,
+  };
+}
+
 export function implicitField(
   name: string,
   type: FieldType,
@@ -318,15 +332,7 @@ export function resolveType(
   }
   if (ctx.entities.has(name)) {
     if (ref.args.length > 0) reportArgs(ctx, ref, `\`${name}\` takes no arguments`);
-    return {
-      type: {
-        kind: 'relation',
-        target: name,
-        relation: ref.list ? 'one-to-many' : 'many-to-one',
-        owning: !ref.list,
-      },
-      list: ref.list,
-    };
+    return { type: loweredRelationType(name, ref.list), list: ref.list };
   }
   const candidates = [...SCALAR_TYPES, ...ctx.enums.keys(), ...ctx.entities.keys()];
   ctx.report.report('BC2004', ref.nameSpan, { name, hint: didYouMean(name, candidates) });

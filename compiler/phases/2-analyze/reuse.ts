@@ -37,6 +37,7 @@ import type { ReadCache } from '../1-load/index.js';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { Behavior, Entity, Flow } from '../../ir/schema.js';
 import { sameOrNext } from '../../ir/compare.js';
+import { loweredRelationType } from './lowering.js';
 import {
   declarations,
   type AnalyzeContext,
@@ -297,12 +298,7 @@ function withRelationScratch(infos: readonly EntityInfo[], body: () => void): vo
   try {
     for (const [fields, name, field] of finished) {
       const target = field.ir.type.kind === 'relation' ? field.ir.type.target : '';
-      const type = {
-        kind: 'relation' as const,
-        target,
-        relation: field.list ? ('one-to-many' as const) : ('many-to-one' as const),
-        owning: !field.list,
-      };
+      const type = loweredRelationType(target, field.list);
       fields.set(name, { ...field, ir: { ...field.ir, type } });
     }
     body();
