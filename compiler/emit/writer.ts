@@ -231,7 +231,8 @@ function readIfExists(path: string): string | undefined {
   }
 }
 
-function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
+/** Whether two string lists are the same, in order (a missing first list is not). */
+export function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
   return a === b || (a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]));
 }
 

@@ -22,6 +22,7 @@ import {
   REVISIONS_DIR,
   SNAPSHOT_PATH,
   readPreviousOutput,
+  sameList,
   writeOutput,
   type EmitSummary,
 } from '../emit/writer.js';
@@ -85,8 +86,7 @@ function sameAsBefore(files: GeneratedFile[], last: readonly GeneratedFile[]): G
       made.content === before.content &&
       made.ownership === before.ownership &&
       made.mode === before.mode &&
-      made.dependsOn.length === before.dependsOn.length &&
-      made.dependsOn.every((d, i) => d === before.dependsOn[i])
+      sameList(made.dependsOn, before.dependsOn)
     )
       replaced.set(made, before);
   }
